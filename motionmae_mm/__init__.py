@@ -1,0 +1,14 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""MotionMAE for mmaction2: importing this package registers every module.
+
+Components register into mmaction2's registries, so configs keep
+``default_scope = 'mmaction'`` and name our classes next to mmaction2's.
+"""
+from .compat import register_checkpoint_safe_globals
+from .version import __version__
+
+register_checkpoint_safe_globals()
+
+from . import datasets, models  # noqa: E402,F401
+
+__all__ = ['__version__']

@@ -1,0 +1,71 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Compatibility shims for torch >= 2.6 and CPU-only distributed runs.
+
+* ``torch.load`` defaults to ``weights_only=True`` since torch 2.6, which
+  refuses the few non-tensor objects that mmengine puts in its checkpoints
+  (``HistoryBuffer`` in the message hub, numpy arrays and scalars). We
+  allow-list exactly those classes instead of turning ``weights_only`` off:
+  a checkpoint is data, never code.
+* mmengine 0.10.7 assumes CUDA when it sets up distributed training. On a
+  CPU-only machine we initialise a gloo process group ourselves.
+"""
+import os
+from typing import Any
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from mmengine.logging import HistoryBuffer
+
+
+def _history_buffer_getattr(obj: Any, name: str) -> Any:
+    """Stand-in for ``getattr`` inside checkpoints.
+
+    ``HistoryBuffer`` pickles its statistics methods as
+    ``getattr(HistoryBuffer, 'mean')``. Allowing the real ``getattr`` would
+    let a checkpoint reach arbitrary attributes, so only those lookups pass.
+    """
+    if obj is HistoryBuffer and name in HistoryBuffer._statistics_methods:
+        return getattr(obj, name)
+    raise torch.serialization.pickle.UnpicklingError(
+        f'checkpoint asks for getattr({obj!r}, {name!r}), which is not '
+        'allowed: checkpoints are loaded as data (weights_only=True)')
+
+
+def _numpy_safe_globals() -> list:
+    """Numpy objects a checkpoint may hold: arrays, scalars, dtypes."""
+    core = np._core.multiarray if hasattr(np, '_core') else np.core.multiarray
+    dtype_classes = [
+        type(np.dtype(name)) for name in ('bool', 'int8', 'int16', 'int32',
+                                          'int64', 'uint8', 'uint16',
+                                          'uint32', 'uint64', 'float16',
+                                          'float32', 'float64', 'U', 'O')
+    ]
+    return [core._reconstruct, core.scalar, np.ndarray, np.dtype
+            ] + dtype_classes
+
+
+def register_checkpoint_safe_globals() -> None:
+    """Allow-list what mmengine checkpoints contain for ``weights_only``."""
+    torch.serialization.add_safe_globals(
+        [HistoryBuffer, (_history_buffer_getattr, 'builtins.getattr')] +
+        _numpy_safe_globals())
+
+
+def init_cpu_dist_if_needed() -> bool:
+    """Initialise a gloo process group when launched distributed on CPU.
+
+    mmengine's ``init_dist('pytorch')`` calls ``torch.cuda.set_device``,
+    which fails without a GPU. When ``WORLD_SIZE > 1`` and CUDA is absent we
+    set up gloo here; mmengine then finds the group initialised and skips
+    its own set-up.
+
+    Returns:
+        bool: True if this call initialised (or found) a CPU process group.
+    """
+    if torch.cuda.is_available() or int(os.environ.get('WORLD_SIZE',
+                                                       '1')) <= 1:
+        return False
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    return True

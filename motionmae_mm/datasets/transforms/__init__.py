@@ -1,0 +1,4 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+from .safe_load import MotionMAESafeLoad
+
+__all__ = ['MotionMAESafeLoad']

@@ -1,0 +1,147 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+from typing import Dict, List, Optional, Tuple, Union
+
+import torch
+from mmaction.registry import MODELS
+from mmengine.model import BaseModel
+from torch import Tensor
+
+from ..mask_generators import BaseMaskGenerator
+
+_IMAGENET = dict(
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    format_shape='NCTHW')
+
+
+@MODELS.register_module()
+class MotionMAE(BaseModel):
+    """MotionMAE: masked video autoencoder with appearance + motion targets.
+
+    Implementation of `Self-supervised Video Representation Learning with
+    Motion-Aware Masked Autoencoders <https://arxiv.org/abs/2210.04154>`_.
+
+    preprocess -> draw mask (on device) -> encode visible tokens -> decode
+    masked tokens -> predict appearance and motion -> MSE on masked tokens.
+    Targets come from the un-normalised clip, recovered from the data
+    preprocessor's mean/std, so the data pipeline stays mmaction2's.
+
+    Args:
+        backbone (dict): ``MotionMAEVisionTransformer`` config.
+        neck (dict): ``MotionMAEDecoder`` config; its ``branches`` default to
+            the head's targets.
+        head (dict): ``MotionMAEHead`` config.
+        mask_generator (dict): Mask generator config, e.g.
+            ``dict(type='FrameRandomMaskGenerator', mask_ratio=0.9)``.
+        data_preprocessor (dict, optional): Defaults to mmaction2's
+            ``ActionDataPreprocessor`` with ImageNet mean/std (x255).
+        init_cfg (dict or list[dict], optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 neck: dict,
+                 head: dict,
+                 mask_generator: dict = dict(
+                     type='FrameRandomMaskGenerator', mask_ratio=0.9),
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='ActionDataPreprocessor', **_IMAGENET)
+        if isinstance(data_preprocessor, dict):  # resolve in mmaction's scope
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.head = MODELS.build(head)
+        neck = dict(neck)
+        neck.setdefault('branches', self.head.target_names)
+        self.neck = MODELS.build(neck)
+        self.mask_generator: BaseMaskGenerator = MODELS.build(mask_generator)
+        if self.head.gap >= self.backbone.num_frames:
+            raise ValueError(
+                f'model.head.gap={self.head.gap} must be smaller than '
+                f'model.backbone.num_frames={self.backbone.num_frames}')
+        for key in ('patch_size', 'tubelet_size'):
+            if getattr(self.head, key) != getattr(self.backbone, key):
+                raise ValueError(
+                    f'model.head.{key}={getattr(self.head, key)} differs from'
+                    f' model.backbone.{key}={getattr(self.backbone, key)}')
+
+    def _clip(self, inputs: Tensor) -> Tensor:
+        """(B, views, C, T, H, W) -> (B * views, C, T, H, W)."""
+        return inputs.reshape((-1, ) + inputs.shape[-4:])
+
+    def grid(self, clip: Tensor) -> Tuple[int, int, int]:
+        """Token grid (T', H', W') of a clip."""
+        T, H, W = clip.shape[-3:]
+        p, t = self.backbone.patch_size, self.backbone.tubelet_size
+        if T % t or H % p or W % p:
+            raise ValueError(
+                f'clip of {T}x{H}x{W} (frames x height x width) is not '
+                f'divisible by tubelet {t} x patch {p}x{p}')
+        return T // t, H // p, W // p
+
+    def unnormalize(self, clip: Tensor) -> Tensor:
+        """Undo the preprocessor's normalisation, back to [0, 1] pixels."""
+        pre = self.data_preprocessor
+        if not getattr(pre, '_enable_normalize', False):
+            return clip / 255.
+        return (clip * pre.std + pre.mean) / 255.
+
+    def extract_feat(self, inputs: Tensor) -> Tensor:
+        """Full (unmasked) encoder forward."""
+        return self.backbone(self._clip(inputs))
+
+    def encode_decode(self, clip: Tensor,
+                      mask: Tensor) -> Dict[str, Tensor]:
+        """Encode visible tokens and decode the masked ones per branch."""
+        return self.neck(self.backbone(clip, mask), mask)
+
+    def draw_mask(self, clip: Tensor, raw: Tensor) -> Tensor:
+        """Draw a mask for ``clip`` (content-aware generators see ``raw``)."""
+        return self.mask_generator(
+            clip.shape[0], self.grid(clip), clip.device, clip=raw)
+
+    def loss(self, inputs: Tensor,
+             data_samples: Optional[list] = None) -> Dict[str, Tensor]:
+        """Appearance and motion losses of one batch."""
+        clip = self._clip(inputs)
+        raw = self.unnormalize(clip)
+        mask = self.draw_mask(clip, raw)
+        feats = self.encode_decode(clip, mask)
+        return self.head.loss(feats, raw, mask)
+
+    @torch.no_grad()
+    def reconstruct(self,
+                    inputs: Tensor,
+                    mask: Optional[Tensor] = None) -> Dict[str, Tensor]:
+        """Predictions and targets of the masked tokens, for pictures.
+
+        Returns:
+            dict[str, Tensor]: ``clip`` (un-normalised), ``mask`` and, per
+            target, ``pred_<name>`` and ``target_<name>`` (B, N_mask, D).
+        """
+        clip = self._clip(inputs)
+        raw = self.unnormalize(clip)
+        if mask is None:
+            mask = self.draw_mask(clip, raw)
+        preds = self.head(self.encode_decode(clip, mask))
+        targets = self.head.targets(raw, mask)
+        out = dict(clip=raw, mask=mask)
+        for name in self.head.target_names:
+            out[f'pred_{name}'] = preds[name]
+            out[f'target_{name}'] = targets[name]
+        return out
+
+    def forward(self,
+                inputs: Tensor,
+                data_samples: Optional[list] = None,
+                mode: str = 'tensor'):
+        """``mode='loss'`` returns the loss dict, ``'tensor'`` features."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'tensor':
+            return self.extract_feat(inputs)
+        raise RuntimeError(
+            f"MotionMAE supports mode 'loss' and 'tensor', got '{mode}'")

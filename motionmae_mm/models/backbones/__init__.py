@@ -1,0 +1,5 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+from .motionmae_vit import (MotionMAEVisionTransformer, SDPAAttention,
+                            use_sdpa_attention)
+
+__all__ = ['MotionMAEVisionTransformer', 'SDPAAttention', 'use_sdpa_attention']

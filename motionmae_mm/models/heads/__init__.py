@@ -1,0 +1,4 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+from .motion_target_head import MotionMAEHead
+
+__all__ = ['MotionMAEHead']

@@ -1,0 +1,10 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+from .base import BaseMaskGenerator
+from .frame_random_mask import FrameRandomMaskGenerator
+from .random_mask import RandomMaskGenerator
+from .tube_mask import TubeMaskGenerator
+
+__all__ = [
+    'BaseMaskGenerator', 'FrameRandomMaskGenerator', 'RandomMaskGenerator',
+    'TubeMaskGenerator'
+]
