@@ -158,7 +158,8 @@ def write_index_png(path: PathLike,
         raise ValueError(f'{path}: labels must be 2-D, got {labels.shape}')
     if labels.size and (labels.min() < 0 or labels.max() > 255):
         raise ValueError(f'{path}: label ids must be in 0..255')
-    image = Image.fromarray(labels.astype(np.uint8), mode='P')
+    # an 'L' image turns into 'P' with its values kept as indices
+    image = Image.fromarray(labels.astype(np.uint8))
     palette = davis_palette() if palette is None else palette
     image.putpalette(np.asarray(palette, dtype=np.uint8).ravel().tolist())
     Path(path).parent.mkdir(parents=True, exist_ok=True)

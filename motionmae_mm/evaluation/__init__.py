@@ -1,0 +1,2 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Evaluation tools beyond mmengine metrics (DAVIS VOS)."""
