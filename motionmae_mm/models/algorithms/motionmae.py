@@ -28,9 +28,10 @@ class MotionMAE(BaseModel):
 
     Args:
         backbone (dict): ``MotionMAEVisionTransformer`` config.
-        neck (dict): ``MotionMAEDecoder`` config; its ``branches`` default to
-            the head's targets.
-        head (dict): ``MotionMAEHead`` config.
+        neck (dict): ``MotionMAEDecoder`` config; ``in_dims`` defaults to the
+            encoder width and ``branches`` to the head's targets.
+        head (dict): ``MotionMAEHead`` config; ``in_dims``, ``patch_size``
+            and ``tubelet_size`` default to the decoder's and encoder's.
         mask_generator (dict): Mask generator config, e.g.
             ``dict(type='FrameRandomMaskGenerator', mask_ratio=0.9)``.
         data_preprocessor (dict, optional): Defaults to mmaction2's
@@ -53,8 +54,15 @@ class MotionMAE(BaseModel):
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
-        self.head = MODELS.build(head)
+        # The decoder and head follow the encoder unless told otherwise, so
+        # swapping the backbone (e.g. ViT-L) is a one-key change.
         neck = dict(neck)
+        neck.setdefault('in_dims', self.backbone.embed_dims)
+        head = dict(head)
+        head.setdefault('in_dims', neck.get('embed_dims', 384))
+        head.setdefault('patch_size', self.backbone.patch_size)
+        head.setdefault('tubelet_size', self.backbone.tubelet_size)
+        self.head = MODELS.build(head)
         neck.setdefault('branches', self.head.target_names)
         self.neck = MODELS.build(neck)
         self.mask_generator: BaseMaskGenerator = MODELS.build(mask_generator)

@@ -1,0 +1,37 @@
+# VideoMAE pretraining schedule: AdamW (0.9, 0.95), lr 1.5e-4 per 256 clips
+# (scaled by auto_scale_lr), 40 warm-up epochs, cosine to 1e-5 per 256.
+base_lr = 1.5e-4
+max_epochs = 800
+warmup_epochs = 40
+
+optim_wrapper = dict(
+    type='AmpOptimWrapper',  # OptimWrapper on CPU (tools/train.py)
+    loss_scale='dynamic',
+    optimizer=dict(
+        type='AdamW', lr=base_lr, betas=(0.9, 0.95), weight_decay=0.05),
+    # no decay on norms, biases (1-D params), positions and the mask token
+    paramwise_cfg=dict(
+        flat_decay_mult=0.,
+        custom_keys=dict(
+            pos_embed=dict(decay_mult=0.), mask_token=dict(decay_mult=0.))))
+
+param_scheduler = [
+    dict(
+        type='LinearLR',
+        start_factor=1e-6 / base_lr,  # VideoMAE warmup_lr 1e-6 per 256
+        by_epoch=True,
+        begin=0,
+        end=warmup_epochs,
+        convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        eta_min_ratio=1e-5 / base_lr,  # floor scales with the lr
+        T_max=max_epochs - warmup_epochs,
+        by_epoch=True,
+        begin=warmup_epochs,
+        end=max_epochs,
+        convert_to_iter_based=True),
+]
+
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+auto_scale_lr = dict(enable=True, base_batch_size=256)

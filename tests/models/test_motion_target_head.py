@@ -1,0 +1,78 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+import pytest
+import torch
+from mmaction.registry import MODELS
+
+from motionmae_mm.models.targets import patchify3d
+
+
+def _head(**kw):
+    torch.manual_seed(0)
+    head = MODELS.build(
+        dict(type='MotionMAEHead', in_dims=8, patch_size=4, tubelet_size=2,
+             **kw))
+    head.init_weights()
+    return head
+
+
+def _inputs():
+    torch.manual_seed(1)
+    clip = torch.rand(2, 3, 4, 8, 8)  # tokens: 2 x 2 x 2 = 8
+    mask = torch.zeros(2, 8, dtype=torch.bool)
+    mask[:, [1, 2, 6]] = True
+    feats = torch.randn(2, 3, 8)
+    return clip, mask, {'appearance': feats, 'motion': feats}
+
+
+def test_losses_only_see_masked_tokens():
+    head = _head()
+    clip, mask, feats = _inputs()
+    losses = head.loss(feats, clip, mask)
+    assert set(losses) == {'loss_appearance', 'loss_motion'}
+    # change the pixels of visible tokens only: losses unchanged
+    edited = patchify3d(clip, 2, 4)
+    edited[~mask] = torch.rand_like(edited[~mask])
+    from motionmae_mm.models.targets import unpatchify3d
+    edited = unpatchify3d(edited, (2, 2, 2), 2, 4)
+    # (a motion target also reads the frame before its tubelet: the mask
+    # above keeps the previous-slot token of every masked token masked)
+    again = head.loss(feats, edited, mask)
+    for key in losses:
+        torch.testing.assert_close(again[key], losses[key])
+    # change a masked token: appearance loss moves
+    tokens = patchify3d(clip, 2, 4)
+    tokens[:, 1] = torch.rand_like(tokens[:, 1])
+    moved = head.loss(feats, unpatchify3d(tokens, (2, 2, 2), 2, 4), mask)
+    assert not torch.allclose(moved['loss_appearance'],
+                              losses['loss_appearance'])
+
+
+def test_targets_are_normalised_patches_of_the_masked_tokens():
+    head = _head(normalize=False, norm_pix=False)
+    clip, mask, _ = _inputs()
+    t = head.targets(clip, mask)
+    expected = patchify3d(clip, 2, 4)[mask].view(2, 3, -1)
+    torch.testing.assert_close(t['appearance'], expected)
+    diff = clip[:, :, 1:] - clip[:, :, :-1]
+    diff = torch.cat([diff[:, :, :1], diff], 2)
+    torch.testing.assert_close(t['motion'],
+                               patchify3d(diff, 2, 4)[mask].view(2, 3, -1))
+    normed = _head().targets(clip, mask)['motion'].view(2, 3, -1, 3)
+    torch.testing.assert_close(normed.mean(-2), torch.zeros(2, 3, 3),
+                               atol=1e-5, rtol=0)
+
+
+def test_weights_select_targets():
+    base = _head(motion_weight=0.)
+    assert base.target_names == ('appearance', )
+    assert list(base.predictors) == ['appearance']
+    clip, mask, feats = _inputs()
+    assert set(base.loss(feats, clip, mask)) == {'loss_appearance'}
+    gray = _head(grayscale=True, motion_weight=2.)
+    assert gray.predictors['motion'].out_features == 2 * 4 * 4
+    losses = gray.loss(feats, clip, mask)
+    plain = _head(grayscale=True).loss(feats, clip, mask)
+    torch.testing.assert_close(losses['loss_motion'],
+                               2 * plain['loss_motion'])
+    with pytest.raises(ValueError, match='appearance_weight'):
+        _head(appearance_weight=0., motion_weight=0.)
