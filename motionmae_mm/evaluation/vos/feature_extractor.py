@@ -1,0 +1,234 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Frozen-encoder patch features, one ``(h*w, C)`` map per video frame.
+
+A VideoMAE/MotionMAE encoder embeds tubelets of ``tubelet_size`` frames, so
+each frame becomes a short clip: the frame repeated (default, causal and
+free of motion) or the pair ``(t-1, t)`` (the first frame is paired with
+itself). The encoder's fixed sinusoid table runs over the flattened
+``t*h*w`` index; the first time slot's spatial table is resized (bicubic)
+to the frame's token grid, so any frame size works. Features are the last
+block's tokens after the final norm.
+"""
+import pickle
+from pathlib import Path
+from typing import Dict, Iterable, Iterator, Optional, Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from .davis_io import DavisFormatError
+
+PathLike = Union[str, Path]
+# DINO's eval_video_segmentation normalisation (std 0.228 is a UVC quirk)
+DINO_MEAN = (0.485, 0.456, 0.406)
+DINO_STD = (0.228, 0.224, 0.225)
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that cannot be loaded as plain tensors."""
+
+
+def build_encoder(model_cfg: Dict) -> nn.Module:
+    """Build an encoder from a config dict with mmaction2's registry."""
+    import mmaction.models  # noqa: F401  (registers VisionTransformer)
+    from mmaction.registry import MODELS
+    cfg = dict(model_cfg)
+    if cfg.get('init_cfg') is not None:
+        cfg['init_cfg'] = None  # weights come from the checkpoint we load
+    return MODELS.build(cfg)
+
+
+def load_encoder_weights(encoder: nn.Module,
+                         checkpoint: PathLike,
+                         prefix: str = 'backbone.') -> None:
+    """Load ``<prefix>*`` weights of a checkpoint into ``encoder``, strictly.
+
+    Only tensors are unpickled (``weights_only=True``). Every encoder key
+    must be present with the same shape, except a fixed sinusoid
+    ``pos_embed`` buffer, which is recomputed and may be absent (converted
+    official VideoMAE weights do not store it).
+
+    Raises:
+        ValueError: naming the file, on missing/unexpected keys or shapes.
+        CheckpointError: if the file holds objects ``weights_only`` refuses.
+    """
+    path = Path(checkpoint)
+    if not path.is_file():
+        raise FileNotFoundError(f'{path}: checkpoint not found')
+    try:
+        ckpt = torch.load(str(path), map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as err:
+        first = str(err).strip().splitlines()[0] if str(err) else ''
+        raise CheckpointError(
+            f'{path}: checkpoint holds objects that torch.load('
+            f'weights_only=True) refuses ({first}); only tensors and the '
+            'mmengine objects allow-listed by `import motionmae_mm` are '
+            'loaded') from None
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict):
+        raise ValueError(f'{path}: no state_dict in the checkpoint')
+    weights = {
+        key[len(prefix):]: value
+        for key, value in state.items()
+        if key.startswith(prefix) and isinstance(value, Tensor)
+    }
+    if not weights:
+        raise ValueError(f'{path}: no "{prefix}*" weights in the state_dict')
+    own = encoder.state_dict()
+    fixed_pos = ('pos_embed' in own and
+                 'pos_embed' not in dict(encoder.named_parameters()))
+    missing = [k for k in own if k not in weights]
+    if fixed_pos and 'pos_embed' in missing:
+        missing.remove('pos_embed')
+    unexpected = [k for k in weights if k not in own]
+    shapes = [
+        f'{k} {tuple(weights[k].shape)} vs {tuple(own[k].shape)}'
+        for k in weights if k in own and weights[k].shape != own[k].shape
+    ]
+    problems = []
+    for label, keys in (('missing', missing), ('unexpected', unexpected),
+                        ('shape mismatch (checkpoint vs model)', shapes)):
+        if keys:
+            more = f' (+{len(keys) - 5} more)' if len(keys) > 5 else ''
+            problems.append(f'{label}: {", ".join(keys[:5])}{more}')
+    if problems:
+        raise ValueError(f'{path}: encoder weights do not match the config '
+                         f'model: {"; ".join(problems)}')
+    encoder.load_state_dict(weights, strict=False)
+
+
+def input_size(height: int,
+               width: int,
+               short_side: int = 480,
+               size_divisor: int = 64,
+               fixed_size: Optional[Sequence[int]] = None) -> Tuple[int, int]:
+    """Network input size ``(h, w)`` for a frame, DINO style.
+
+    The short side becomes ``short_side`` and the long side is scaled with
+    the aspect ratio, then floored to a multiple of ``size_divisor``
+    (854x480 -> 832x480). ``fixed_size=(h, w)`` overrides this.
+    """
+    if fixed_size is not None:
+        return int(fixed_size[0]), int(fixed_size[1])
+    if height > width:
+        long_side = short_side * height / width
+        return int(long_side // size_divisor * size_divisor), short_side
+    long_side = short_side * width / height
+    return short_side, int(long_side // size_divisor * size_divisor)
+
+
+def read_frame(path: PathLike,
+               size: Tuple[int, int],
+               mean: Sequence[float] = DINO_MEAN,
+               std: Sequence[float] = DINO_STD) -> Tensor:
+    """Read a JPEG, resize (bilinear) to ``size`` and normalise: (3, h, w)."""
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise DavisFormatError(f'{path}: cannot read image')
+    image = cv2.resize(image, (size[1], size[0]),
+                       interpolation=cv2.INTER_LINEAR)
+    image = image[:, :, ::-1].astype(np.float32) / 255.0
+    image = (image - np.asarray(mean, np.float32)) / np.asarray(
+        std, np.float32)
+    return torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1)))
+
+
+class FrameFeatureExtractor:
+    """Turn frames into last-layer patch features with a tubelet encoder.
+
+    Args:
+        encoder: A VideoMAE-style ``VisionTransformer`` (``patch_embed``,
+            ``pos_embed``, ``blocks``, ``norm``/``fc_norm``).
+        tubelet_mode: ``'repeat'`` (each frame fills the tubelet) or
+            ``'pair'`` (frames ``t-tubelet_size+1 .. t``, padded with the
+            first frame).
+        batch_size: Frames per encoder forward.
+        device: Where the encoder runs.
+    """
+
+    def __init__(self,
+                 encoder: nn.Module,
+                 tubelet_mode: str = 'repeat',
+                 batch_size: int = 8,
+                 device: Union[str, torch.device] = 'cpu') -> None:
+        if tubelet_mode not in ('repeat', 'pair'):
+            raise ValueError(f'tubelet_mode must be "repeat" or "pair", got '
+                             f'{tubelet_mode!r}')
+        self.encoder = encoder.to(device).eval()
+        self.tubelet_mode = tubelet_mode
+        self.batch_size = max(1, int(batch_size))
+        self.device = torch.device(device)
+        kernel = encoder.patch_embed.projection.kernel_size
+        self.tubelet_size = int(kernel[0]) if len(kernel) == 3 else 1
+        self.patch_size = int(encoder.patch_size)
+        # mean-pooling models keep their final norm as ``fc_norm``
+        norm = getattr(encoder, 'norm', None)
+        if norm is None or isinstance(norm, nn.Identity):
+            norm = getattr(encoder, 'fc_norm', None) or nn.Identity()
+        self.final_norm = norm
+        self._pos_cache: Dict[Tuple[int, int], Tensor] = {}
+
+    def spatial_pos_embed(self, h: int, w: int) -> Tensor:
+        """First time slot of the position table resized to ``h x w``."""
+        if (h, w) not in self._pos_cache:
+            gh, gw = self.encoder.grid_size
+            table = self.encoder.pos_embed[:, :gh * gw].detach().float()
+            if (h, w) != (gh, gw):
+                table = table.reshape(1, gh, gw, -1).permute(0, 3, 1, 2)
+                table = F.interpolate(
+                    table, size=(h, w), mode='bicubic', align_corners=False)
+                table = table.permute(0, 2, 3, 1).reshape(1, h * w, -1)
+            self._pos_cache[(h, w)] = table.to(self.device)
+        return self._pos_cache[(h, w)]
+
+    @torch.no_grad()
+    def encode_clips(self, clips: Tensor) -> Tensor:
+        """Encode ``(B, 3, tubelet, H, W)`` clips into ``(B, h*w, C)``."""
+        _, _, t, height, width = clips.shape
+        if t != self.tubelet_size:
+            raise ValueError(f'clips need {self.tubelet_size} frames, got {t}')
+        if height % self.patch_size or width % self.patch_size:
+            raise ValueError(
+                f'frame size {height}x{width} is not a multiple of the patch '
+                f'size {self.patch_size}')
+        h, w = height // self.patch_size, width // self.patch_size
+        enc = self.encoder
+        x = enc.patch_embed(clips.to(self.device))[0]
+        x = x + self.spatial_pos_embed(h, w).to(x.dtype)
+        x = enc.pos_drop(x)
+        for block in enc.blocks:
+            x = block(x)
+        return self.final_norm(x)
+
+    def _clip(self, frames: Sequence[Tensor], index: int) -> Tensor:
+        """The tubelet for frame ``index`` of ``frames``: (3, T, H, W)."""
+        if self.tubelet_mode == 'repeat':
+            chosen = [frames[index]] * self.tubelet_size
+        else:
+            chosen = [
+                frames[max(index - offset, 0)]
+                for offset in range(self.tubelet_size - 1, -1, -1)
+            ]
+        return torch.stack(chosen, dim=1)
+
+    def __call__(self, frames: Iterable[Tensor]) -> Iterator[Tensor]:
+        """Yield one ``(h*w, C)`` feature map per input frame, in order.
+
+        Frames are consumed lazily and encoded ``batch_size`` at a time, so
+        a long video never sits in memory as a whole.
+        """
+        history = []  # previous frames needed by 'pair' mode
+        batch = []
+        keep = self.tubelet_size - 1
+        for frame in frames:
+            history.append(frame)
+            batch.append(self._clip(history, len(history) - 1))
+            history = history[-keep:] if keep else []
+            if len(batch) == self.batch_size:
+                yield from self.encode_clips(torch.stack(batch))
+                batch = []
+        if batch:
+            yield from self.encode_clips(torch.stack(batch))
