@@ -18,6 +18,10 @@ import torch.distributed as dist
 from mmengine.logging import HistoryBuffer
 
 
+# filled lazily by mmengine at the first HistoryBuffer(): list them here
+_DEFAULT_STATISTICS = frozenset(('min', 'max', 'current', 'mean'))
+
+
 def _history_buffer_getattr(obj: Any, name: str) -> Any:
     """Stand-in for ``getattr`` inside checkpoints.
 
@@ -25,7 +29,8 @@ def _history_buffer_getattr(obj: Any, name: str) -> Any:
     ``getattr(HistoryBuffer, 'mean')``. Allowing the real ``getattr`` would
     let a checkpoint reach arbitrary attributes, so only those lookups pass.
     """
-    if obj is HistoryBuffer and name in HistoryBuffer._statistics_methods:
+    allowed = _DEFAULT_STATISTICS.union(HistoryBuffer._statistics_methods)
+    if obj is HistoryBuffer and name in allowed:
         return getattr(obj, name)
     raise torch.serialization.pickle.UnpicklingError(
         f'checkpoint asks for getattr({obj!r}, {name!r}), which is not '

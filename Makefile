@@ -1,0 +1,29 @@
+# `make demo` and `make test` set everything up from scratch: a virtual
+# environment in $(VENV), the pinned stack, and this project (editable).
+PYTHON ?= python3
+VENV ?= .venv
+# CPU wheel on machines without a GPU; override for your CUDA build
+TORCH ?= torch==2.13.0
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.motionmae-installed
+
+.PHONY: install demo test clean
+
+install: $(STAMP)
+
+$(STAMP): requirements/runtime.txt requirements/tests.txt setup.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip 'setuptools<81' wheel
+	$(PY) -m pip install -q '$(TORCH)'
+	$(PY) -m pip install -q -r requirements/runtime.txt -r requirements/tests.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+demo: install
+	$(PY) tools/demo.py
+
+test: install
+	$(PY) -m pytest tests
+
+clean:
+	rm -rf work_dirs data/demo

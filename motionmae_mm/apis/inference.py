@@ -1,0 +1,73 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Build a model from a config + checkpoint and feed it one video."""
+from typing import Optional, Union
+
+import torch
+from mmaction.registry import MODELS
+from mmengine.config import Config
+from mmengine.dataset import Compose
+from mmengine.runner import load_checkpoint
+
+from ..utils import register_all_modules
+
+
+def init_model(config: Union[str, Config],
+               checkpoint: Optional[str] = None,
+               device: str = 'cpu') -> torch.nn.Module:
+    """Build ``config.model``, load ``checkpoint`` strictly, eval mode.
+
+    Checkpoints load with ``weights_only=True`` (the allow-list in
+    :mod:`motionmae_mm.compat`); a key mismatch raises and names the keys.
+    """
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    register_all_modules()
+    model = MODELS.build(cfg.model)
+    if checkpoint is not None:
+        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+    else:
+        model.init_weights()
+    model.cfg = cfg
+    return model.to(device).eval()
+
+
+def _find_transform(pipeline: list, name: str) -> Optional[dict]:
+    """First transform of type ``name``, looking inside wrappers."""
+    for step in pipeline:
+        if step.get('type') == name:
+            return step
+        found = _find_transform(step.get('transforms', []), name)
+        if found is not None:
+            return found
+    return None
+
+
+def load_video_inputs(model: torch.nn.Module, video: str) -> torch.Tensor:
+    """One deterministic clip of ``video``, preprocessed for ``model``.
+
+    Frames are sampled like the config's training pipeline (same clip
+    length and interval, centred) and resized to the encoder's input size.
+
+    Returns:
+        Tensor: (1, 1, C, T, H, W) on the model's device.
+    """
+    cfg = model.cfg
+    sample = _find_transform(cfg.train_dataloader.dataset.pipeline,
+                             'SampleFrames') or {}
+    size = model.backbone.grid_size[0] * model.backbone.patch_size
+    pipeline = Compose([
+        dict(type='DecordInit'),
+        dict(
+            type='SampleFrames',
+            clip_len=model.backbone.num_frames,
+            frame_interval=sample.get('frame_interval', 1),
+            num_clips=1,
+            test_mode=True),
+        dict(type='DecordDecode'),
+        dict(type='Resize', scale=(size, size), keep_ratio=False),
+        dict(type='FormatShape', input_format='NCTHW'),
+        dict(type='PackActionInputs'),
+    ])
+    data = pipeline(dict(filename=video, start_index=0, modality='RGB'))
+    batch = model.data_preprocessor(
+        dict(inputs=[data['inputs']], data_samples=[data['data_samples']]))
+    return batch['inputs']

@@ -1,0 +1,114 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Pictures of what the model reconstructs, for people to look at."""
+from typing import Dict, List, Tuple
+
+import cv2
+import numpy as np
+import torch
+from torch import Tensor
+
+from ..models.targets import frame_difference, patchify3d, unpatchify3d
+
+ROW_LABELS = {
+    'clip': 'original',
+    'masked': 'masked input',
+    'appearance': 'appearance recon.',
+    'motion_target': 'motion target',
+    'motion': 'motion prediction',
+}
+
+
+def _denormalise(pred: Tensor, target_raw: Tensor, channels: int,
+                 normalised: bool) -> Tensor:
+    """Map per-patch-normalised predictions back to pixel units.
+
+    Uses the mean/std of the true patch, as VideoMAE's visualisation does:
+    the network predicts a patch's structure, not its mean level.
+    """
+    if not normalised:
+        return pred
+    shape = pred.shape
+    raw = target_raw.reshape(*shape[:-1], -1, channels)
+    std, mean = torch.std_mean(raw, dim=-2, keepdim=True)
+    out = pred.reshape(*shape[:-1], -1, channels) * (std + 1e-6) + mean
+    return out.reshape(shape)
+
+
+def _fill(full: Tensor, mask: Tensor, values: Tensor) -> Tensor:
+    """Copy of token tensor ``full`` with the masked tokens replaced."""
+    out = full.clone()
+    out[mask] = values.reshape(-1, values.shape[-1]).to(out.dtype)
+    return out
+
+
+@torch.no_grad()
+def reconstruction_rows(model: torch.nn.Module,
+                        inputs: Tensor) -> Dict[str, np.ndarray]:
+    """Rows of frames for the first clip of ``inputs``.
+
+    Args:
+        model: A ``MotionMAE`` model (eval mode is the caller's choice).
+        inputs (Tensor): Preprocessed inputs (B, views, C, T, H, W).
+
+    Returns:
+        dict[str, np.ndarray]: per row name, uint8 frames (T, H, W, 3).
+        Motion rows map zero change to mid-grey.
+    """
+    out = model.reconstruct(inputs[:1])
+    head, clip, mask = model.head, out['clip'], out['mask']
+    t, p = head.tubelet_size, head.patch_size
+    grid = model.grid(clip)
+    tokens = patchify3d(clip, t, p)
+    rows = {'clip': clip}
+    dimmed = tokens.clone()
+    dimmed[mask] = 0.25 * dimmed[mask] + 0.4  # masked patches greyed out
+    rows['masked'] = unpatchify3d(dimmed, grid, t, p)
+    if 'pred_appearance' in out:
+        pred = _denormalise(out['pred_appearance'],
+                            tokens[mask].view_as(out['pred_appearance']),
+                            clip.shape[1], head.norm_pix)
+        rows['appearance'] = unpatchify3d(
+            _fill(tokens, mask, pred), grid, t, p)
+    if 'pred_motion' in out:
+        motion = frame_difference(clip, head.gap, head.signed,
+                                  head.grayscale)
+        mtokens = patchify3d(motion, t, p)
+        pred = _denormalise(out['pred_motion'],
+                            mtokens[mask].view_as(out['pred_motion']),
+                            motion.shape[1], head.normalize)
+        show = (lambda d: 0.5 + 0.5 * d) if head.signed else (lambda d: d)
+        rows['motion_target'] = show(motion)
+        rows['motion'] = show(
+            unpatchify3d(_fill(mtokens, mask, pred), grid, t, p))
+    frames = {}
+    for name, video in rows.items():
+        video = video[0].clamp(0, 1).expand(3, -1, -1, -1)  # gray -> RGB
+        frames[name] = (video.permute(1, 2, 3, 0) * 255).round().to(
+            torch.uint8).cpu().numpy()
+    return frames
+
+
+def make_grid(rows: Dict[str, np.ndarray],
+              scale: int = 2,
+              label_width: int = 150) -> np.ndarray:
+    """Tile rows of frames into one labelled RGB image (H, W, 3) uint8."""
+    tiles: List[np.ndarray] = []
+    for name, frames in rows.items():
+        T, H, W, _ = frames.shape
+        strip = np.concatenate(list(frames), axis=1)
+        strip = cv2.resize(
+            strip, (T * W * scale, H * scale),
+            interpolation=cv2.INTER_NEAREST)
+        label = np.full((H * scale, label_width, 3), 255, np.uint8)
+        cv2.putText(label, ROW_LABELS.get(name, name), (4, H * scale // 2),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
+        tiles.append(np.concatenate([label, strip], axis=1))
+        tiles.append(np.full((2, tiles[-1].shape[1], 3), 255, np.uint8))
+    return np.concatenate(tiles[:-1], axis=0)
+
+
+def save_image(path: str, image: np.ndarray) -> Tuple[int, int]:
+    """Write an RGB uint8 image; returns its (height, width)."""
+    if not cv2.imwrite(path, cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
+        raise OSError(f'could not write {path}')
+    return image.shape[:2]
