@@ -207,12 +207,13 @@ def _sprite_affine(center: np.ndarray, radius: float,
     return mat
 
 
-def render_clip(pattern: Union[str, int],
-                seed: SeedLike,
-                num_frames: int = 32,
-                size: int = 96,
-                return_info: bool = False
-                ) -> Union[np.ndarray, Tuple[np.ndarray, dict]]:
+def render_clip(
+        pattern: Union[str, int],
+        seed: SeedLike,
+        num_frames: int = 32,
+        size: int = 96,
+        return_info: bool = False
+) -> Union[np.ndarray, Tuple[np.ndarray, dict]]:
     """Render one synthetic clip.
 
     Args:

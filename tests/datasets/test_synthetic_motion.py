@@ -213,9 +213,8 @@ def test_cli(tmp_path):
     assert (out / 'val.txt').read_text().splitlines() == [
         'val/right/right_0000.mp4 0', 'val/rotate/rotate_0000.mp4 1'
     ]
-    assert (out /
-            'pretrain.txt').read_text().splitlines()[-1] == str(real_dir /
-                                                                'clip.avi')
+    assert (out / 'pretrain.txt').read_text().splitlines()[-1] == str(
+        real_dir / 'clip.avi')
 
 
 def test_cli_errors(tmp_path, monkeypatch):

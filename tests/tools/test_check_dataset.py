@@ -23,11 +23,11 @@ def _load_tool():
 
 
 def _run(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable,
-                           str(TOOL), *map(str, args)],
-                          capture_output=True,
-                          text=True,
-                          cwd=str(REPO))
+    return subprocess.run(
+        [sys.executable, str(TOOL), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=str(REPO))
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ Use ``data_prefix=dict(video=OUT_DIR)`` in configs: the real clips in
 
 Example::
 
-    python tools/data/build_demo_dataset.py --out-dir data/motion_demo
+    python tools/data/build_demo_dataset.py --out-dir data/demo
 """
 import argparse
 import os
@@ -175,8 +175,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Build the motion-centric synthetic demo dataset '
         '(mp4 clips + mmaction2 annotation lists).')
-    parser.add_argument(
-        '--out-dir', default='data/motion_demo', help='output folder')
+    parser.add_argument('--out-dir', default='data/demo', help='output folder')
     parser.add_argument(
         '--num-frames', type=int, default=32, help='frames per clip')
     parser.add_argument(
