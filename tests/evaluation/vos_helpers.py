@@ -48,3 +48,19 @@ def moving_squares(num_frames: int = 6,
             left = 4 + 2 * t + (obj - 1) * 10
             labels[t, top:top + 14, left:left + 14] = obj
     return labels
+
+
+def trimmed_sample(davis: Path, root: Path, num_frames: int,
+                   sequences=('blackswan', 'car-shadow')) -> Path:
+    """Symlinked copy of the DAVIS sample keeping the first frames only."""
+    for seq in sequences:
+        for kind, ext in (('JPEGImages', 'jpg'), ('Annotations', 'png')):
+            src = sorted((davis / kind / '480p' / seq).glob(f'*.{ext}'))
+            dst = root / kind / '480p' / seq
+            dst.mkdir(parents=True)
+            for path in src[:num_frames]:
+                (dst / path.name).symlink_to(path.resolve())
+    sets = root / 'ImageSets' / '2017'
+    sets.mkdir(parents=True)
+    (sets / 'val.txt').write_text('\n'.join(sequences) + '\n')
+    return root

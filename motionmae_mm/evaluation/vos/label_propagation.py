@@ -150,10 +150,10 @@ class LabelPropagator:
         # bound the (chunk, n, P) affinity block
         chunk = max(1, min(self.chunk_size, self.max_block // (n * p)))
         out = []
+        target = target / self.temperature
         for start in range(0, target.shape[0], chunk):
             query = target[start:start + chunk]
             logits = torch.einsum('qc,npc->qnp', query, keys)
-            logits = logits / self.temperature
             if allowed is not None and restrict_from < n:
                 far = ~allowed[start:start + chunk, None, :]
                 logits[:, restrict_from:].masked_fill_(far, float('-inf'))

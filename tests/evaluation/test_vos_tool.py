@@ -1,0 +1,155 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""tools/eval_vos.py end to end: propagate + score, score-only, errors."""
+import csv
+import importlib.util
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from mmaction.models import VisionTransformer
+from mmengine.logging import HistoryBuffer
+from PIL import Image
+from vos_helpers import trimmed_sample
+
+REPO = Path(__file__).resolve().parents[2]
+TOOL = REPO / 'tools' / 'eval_vos.py'
+CONFIG = REPO / 'configs' / 'vos' / 'davis2017_label_propagation.py'
+CRW_CONFIG = REPO / 'configs' / 'vos' / 'davis2017_label_propagation_crw.py'
+TINY_OPTIONS = [
+    'model.img_size=64', 'model.embed_dims=32', 'model.depth=1',
+    'model.num_heads=2', 'model.num_frames=4'
+]
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location('eval_vos_tool', TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def tiny_checkpoint(tmp_path_factory) -> Path:
+    """An mmengine-style pretraining checkpoint of a tiny encoder."""
+    torch.manual_seed(0)
+    enc = VisionTransformer(
+        img_size=64, patch_size=16, embed_dims=32, depth=1, num_heads=2,
+        num_frames=4, tubelet_size=2, use_mean_pooling=False)
+    state = {f'backbone.{k}': v for k, v in enc.state_dict().items()}
+    state['neck.decoder_pos_embed'] = torch.zeros(1, 4, 8)
+    state['head.proj.weight'] = torch.zeros(8, 8)
+    buf = HistoryBuffer()
+    buf.update(1.0)
+    path = tmp_path_factory.mktemp('ckpt') / 'tiny.pth'
+    torch.save(
+        dict(
+            state_dict=state,
+            meta=dict(epoch=1, seed=0),
+            message_hub=dict(log_scalars={'train/loss': buf})), path)
+    return path
+
+
+def _check_outputs(davis: Path, out: Path, result: dict) -> None:
+    for seq in ('blackswan', 'car-shadow'):
+        anns = sorted((davis / 'Annotations/480p' / seq).glob('*.png'))
+        pngs = sorted((out / seq).glob('*.png'))
+        assert [p.name for p in pngs] == [a.name for a in anns]
+        for png in pngs[:3]:
+            with Image.open(png) as image:
+                assert image.mode == 'P' and image.size == (854, 480)
+                assert image.getpalette()[3:6] == [128, 0, 0]
+                assert set(np.unique(np.array(image))) <= {0, 1}
+    rows = list(csv.reader(open(out / 'global_results-val.csv')))
+    assert rows[0][0] == 'J&F-Mean' and len(rows[1]) == 7
+    assert math.isfinite(float(rows[1][0]))
+    assert float(rows[1][0]) == pytest.approx(result['J&F-Mean'], abs=1e-6)
+    rows = list(csv.reader(open(out / 'per-sequence_results-val.csv')))
+    assert [r[0] for r in rows[1:]] == ['blackswan_1', 'car-shadow_1']
+
+
+def test_propagate_and_score_real_sample(davis_sample: Path, tmp_path: Path,
+                                         tiny_checkpoint: Path) -> None:
+    """DINO preset, tiny random encoder, 8 frames per sequence, 160 px."""
+    davis = trimmed_sample(davis_sample, tmp_path / 'davis', 8)
+    out = tmp_path / 'out'
+    result = _tool().main([
+        str(CONFIG),
+        str(tiny_checkpoint), '--data-root',
+        str(davis), '--out-dir',
+        str(out), '--device', 'cpu', '--no-progress', '--cfg-options',
+        *TINY_OPTIONS, 'frames.short_side=160', 'frames.size_divisor=32'
+    ])
+    _check_outputs(davis, out, result)
+    assert 0.0 <= result['J&F-Mean'] <= 1.0
+
+
+def test_crw_preset_with_pairs(davis_sample: Path, tmp_path: Path,
+                               tiny_checkpoint: Path) -> None:
+    davis = trimmed_sample(davis_sample, tmp_path / 'davis', 6)
+    out = tmp_path / 'out'
+    result = _tool().main([
+        str(CRW_CONFIG),
+        str(tiny_checkpoint), '--data-root',
+        str(davis), '--out-dir',
+        str(out), '--no-progress', '--cfg-options', *TINY_OPTIONS,
+        'frames.fixed_size=(96,176)', 'features.tubelet_mode=pair',
+        'features.batch_size=4'
+    ])
+    _check_outputs(davis, out, result)
+
+
+def test_score_only(davis_sample: Path, tmp_path: Path) -> None:
+    results = tmp_path / 'osvos'
+    shutil.copytree(davis_sample / 'reference_results' / 'osvos', results)
+    row = _tool().main([
+        '--score-only', '--data-root',
+        str(davis_sample), '--results-dir',
+        str(results), '--no-progress'
+    ])
+    assert row['J&F-Mean'] == pytest.approx(0.940731, abs=1e-6)
+    lines = (results / 'global_results-val.csv').read_text().splitlines()
+    assert lines[1].startswith('0.940731,0.935711,1.000000,0.055844,')
+
+
+def test_cli_errors(davis_sample: Path, tmp_path: Path) -> None:
+    """Bad input ends with one line on stderr naming the file, exit 1."""
+    results = tmp_path / 'res'
+    shutil.copytree(davis_sample / 'reference_results' / 'osvos', results)
+    bad = results / 'car-shadow' / '00005.png'
+    with Image.open(bad) as image:
+        image.convert('RGB').save(bad)
+    proc = subprocess.run([
+        sys.executable,
+        str(TOOL), '--score-only', '--data-root',
+        str(davis_sample), '--results-dir',
+        str(results), '--no-progress'
+    ], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 1
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith('eval_vos: error: ')
+    assert str(bad) in last and "'RGB'" in last
+
+    with pytest.raises(SystemExit):
+        _tool().parse_args(['--data-root', 'x'])  # neither config nor -s
+
+
+def test_bad_checkpoint_is_one_line(davis_sample: Path, tmp_path: Path,
+                                    capsys) -> None:
+    ckpt = tmp_path / 'wrong.pth'
+    torch.save({'state_dict': {'backbone.norm.weight': torch.ones(3)}}, ckpt)
+    with pytest.raises(SystemExit) as info:
+        _tool().main([
+            str(CONFIG),
+            str(ckpt), '--data-root',
+            str(davis_sample), '--out-dir',
+            str(tmp_path / 'o'), '--no-progress', '--cfg-options',
+            *TINY_OPTIONS
+        ])
+    assert info.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert '\n' not in err and 'wrong.pth' in err and 'missing' in err
