@@ -44,29 +44,48 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('config', nargs='?', help='VOS config file')
     parser.add_argument('checkpoint', nargs='?', help='checkpoint (.pth)')
     parser.add_argument(
-        '--data-root', required=True, help='DAVIS folder (JPEGImages, '
+        '--data-root',
+        required=True,
+        help='DAVIS folder (JPEGImages, '
         'Annotations, ImageSets)')
     parser.add_argument('--out-dir', help='where result PNGs and CSVs go')
     parser.add_argument(
-        '--score-only', action='store_true',
+        '--score-only',
+        action='store_true',
         help='only score --results-dir; no config or checkpoint')
     parser.add_argument(
         '--results-dir', help='results folder to score (--score-only)')
-    parser.add_argument('--split', default=None, help='split (default: '
-                        'config dataset.split, else val)')
     parser.add_argument(
-        '--sequences', nargs='+', help='only these sequences (default: all '
+        '--split',
+        default=None,
+        help='split (default: '
+        'config dataset.split, else val)')
+    parser.add_argument(
+        '--resolution',
+        default=None,
+        help='480p or Full-Resolution '
+        '(default: config dataset.resolution, else 480p)')
+    parser.add_argument(
+        '--sequences',
+        nargs='+',
+        help='only these sequences (default: all '
         'of the split)')
     parser.add_argument(
-        '--device', default=None,
+        '--device',
+        default=None,
         help='cuda / cpu (default: cuda when available)')
     parser.add_argument(
-        '--no-score', action='store_true',
-        help='propagate only (e.g. test-dev without annotations)')
+        '--no-score',
+        action='store_true',
+        help='propagate only; sequences may be annotated on the first '
+        'frame only (test-dev)')
     parser.add_argument(
         '--no-progress', action='store_true', help='hide progress bars')
     parser.add_argument(
-        '--cfg-options', nargs='+', default=None, metavar='KEY=VALUE',
+        '--cfg-options',
+        nargs='+',
+        default=None,
+        metavar='KEY=VALUE',
         help='override config settings, e.g. propagation.topk=7')
     args = parser.parse_args(argv)
     if args.score_only:
@@ -92,12 +111,10 @@ def _load_config(args: argparse.Namespace):
     return cfg
 
 
-def score(data_root: str, results_dir: str, split: str,
-          resolution: str, sequences: Optional[List[str]],
-          progress: bool) -> dict:
+def score(data_root: str, results_dir: str, split: str, resolution: str,
+          sequences: Optional[List[str]], progress: bool) -> dict:
     """Score a results folder, write the CSVs into it, print the table."""
-    from motionmae_mm.evaluation.vos import (evaluate_results,
-                                             format_results,
+    from motionmae_mm.evaluation.vos import (evaluate_results, format_results,
                                              write_results_csv)
     scores = evaluate_results(
         data_root,
@@ -119,7 +136,7 @@ def run(args: argparse.Namespace) -> Optional[dict]:
     progress = not args.no_progress
     if args.score_only:
         return score(args.data_root, args.results_dir, args.split or 'val',
-                     '480p', args.sequences, progress)
+                     args.resolution or '480p', args.sequences, progress)
 
     import torch
 
@@ -127,7 +144,7 @@ def run(args: argparse.Namespace) -> Optional[dict]:
     cfg = _load_config(args)
     dataset = dict(cfg.get('dataset') or {})
     split = args.split or dataset.get('split', 'val')
-    resolution = dataset.get('resolution', '480p')
+    resolution = args.resolution or dataset.get('resolution', '480p')
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     segmenter = DavisSegmenter.from_config(cfg, args.checkpoint, device)
     start = time.time()
@@ -137,7 +154,8 @@ def run(args: argparse.Namespace) -> Optional[dict]:
         split=split,
         resolution=resolution,
         sequences=args.sequences,
-        progress=progress)
+        progress=progress,
+        require_all_annotations=not args.no_score)
     print(f'segmented {len(names)} sequence(s) on {device} in '
           f'{time.time() - start:.1f} s -> {args.out_dir}')
     if args.no_score:

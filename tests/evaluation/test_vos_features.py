@@ -113,7 +113,7 @@ def test_checkpoint_loading(tmp_path: Path) -> None:
             enc, _save(tmp_path / 'none.pth', {'encoder.x': torch.ones(1)}))
     with pytest.raises(CheckpointError, match=r'evil\.pth.*weights_only'):
         load_encoder_weights(
-            enc, _save(tmp_path / 'evil.pth', state,
-                       args=argparse.Namespace(lr=1)))
+            enc,
+            _save(tmp_path / 'evil.pth', state, args=argparse.Namespace(lr=1)))
     with pytest.raises(FileNotFoundError, match='nothing.pth'):
         load_encoder_weights(enc, tmp_path / 'nothing.pth')

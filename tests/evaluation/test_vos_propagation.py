@@ -11,20 +11,26 @@ from vos_helpers import trimmed_sample
 from motionmae_mm.evaluation.vos import (evaluate_results, load_sequence,
                                          read_ground_truth, write_index_png)
 from motionmae_mm.evaluation.vos.feature_extractor import input_size
-from motionmae_mm.evaluation.vos.label_propagation import (
-    LabelPropagator, labels_to_grid, neighbourhood_mask, soft_to_labels)
+from motionmae_mm.evaluation.vos.label_propagation import (LabelPropagator,
+                                                           labels_to_grid,
+                                                           neighbourhood_mask,
+                                                           soft_to_labels)
 
 
-def _dino_reference(feats, first_labels, n_last=7, radius=12, topk=5,
+def _dino_reference(feats,
+                    first_labels,
+                    n_last=7,
+                    radius=12,
+                    topk=5,
                     temperature=0.1):
     """Straightforward transcription of DINO's description (vos.md §1)."""
     c, h, w = first_labels.shape
     feats = [F.normalize(f, dim=1) for f in feats]
     ys, xs = np.meshgrid(np.arange(h), np.arange(w), indexing='ij')
     ys, xs = ys.ravel(), xs.ravel()
-    window = torch.from_numpy(
-        (np.abs(ys[:, None] - ys[None]) <= radius)
-        & (np.abs(xs[:, None] - xs[None]) <= radius)).float()
+    window = torch.from_numpy((np.abs(ys[:, None] - ys[None]) <= radius)
+                              & (np.abs(xs[:, None] -
+                                        xs[None]) <= radius)).float()
     first_lab = first_labels.reshape(c, -1)
     queue, outs = [], []
     for t in range(1, len(feats)):
@@ -53,8 +59,8 @@ def test_matches_dino_reference() -> None:
     labels[1, 1:3, 1:4] = 1
     labels[0, 4:, 5:] = 0
     labels[2, 4:, 5:] = 1
-    prop = LabelPropagator(n_last_frames=3, topk=4, temperature=0.1,
-                           radius=2, chunk_size=5)
+    prop = LabelPropagator(
+        n_last_frames=3, topk=4, temperature=0.1, radius=2, chunk_size=5)
     ours = list(prop.propagate(labels, feats))
     ref = _dino_reference(feats, labels, n_last=3, radius=2, topk=4)
     assert len(ours) == n - 1
@@ -86,8 +92,11 @@ def test_windows_and_crw_options() -> None:
     labels[0, 0, 0], labels[1, 0, 0] = 0, 1
     kwargs = dict(n_last_frames=2, topk=1, temperature=0.01, radius=2)
     dino = LabelPropagator(**kwargs)
-    crw = LabelPropagator(**kwargs, window='circle',
-                          restrict_first_frame=False, pad_with_first=True)
+    crw = LabelPropagator(
+        **kwargs,
+        window='circle',
+        restrict_first_frame=False,
+        pad_with_first=True)
     soft_dino = next(dino.propagate(labels, [feat0, target]))
     soft_crw = next(crw.propagate(labels, [feat0, target]))
     assert soft_dino[1, 0, 7] == 0  # object key is 7 patches away

@@ -10,8 +10,8 @@ from PIL import Image
 from vos_helpers import moving_squares, write_davis
 
 from motionmae_mm.evaluation.vos import (DavisFormatError, boundary_map,
-                                         evaluate_results, f_measure,
-                                         jaccard, read_index_png, statistics,
+                                         evaluate_results, f_measure, jaccard,
+                                         read_index_png, statistics,
                                          write_index_png, write_results_csv)
 from motionmae_mm.evaluation.vos.metrics import decay_bins, disk_kernel
 
@@ -39,8 +39,10 @@ def _check_against_reference(scores, davis: Path, run: str) -> None:
     got = scores.global_results()
     for key, value in got.items():
         assert value == pytest.approx(float(expected[key]), abs=TOL), key
-    per_object = {(r['sequence'], int(r['object'])): r
-                  for r in _read_csv(ref / 'expected_per_object.csv', run)}
+    per_object = {
+        (r['sequence'], int(r['object'])): r
+        for r in _read_csv(ref / 'expected_per_object.csv', run)
+    }
     assert len(per_object) == len(scores.objects)
     for obj in scores.objects:
         row = per_object[(obj.sequence, obj.object_id)]
@@ -127,8 +129,10 @@ def test_multi_object_split(davis_sample: Path, tmp_path: Path) -> None:
         (np.mean(j_means) + np.mean(f_means)) / 2)
     # the split object is not the single object: numbers differ from 1-obj
     single = evaluate_results(
-        davis_sample, davis_sample / 'reference_results/osvos',
-        sequences=[seq], progress=False)
+        davis_sample,
+        davis_sample / 'reference_results/osvos',
+        sequences=[seq],
+        progress=False)
     assert single.objects[0].j_stats[0] != pytest.approx(j_means[0])
 
     # a prediction that only knows object 1: object 2 scores J = 0
@@ -199,8 +203,7 @@ def test_statistics_bins() -> None:
 
 def test_csv_layout(davis_sample: Path, tmp_path: Path) -> None:
     scores = evaluate_results(
-        davis_sample, davis_sample / 'reference_results/osvos',
-        progress=False)
+        davis_sample, davis_sample / 'reference_results/osvos', progress=False)
     (tmp_path / 'global_results-val.csv').write_text('stale\n')
     g, s = write_results_csv(scores, tmp_path)
     rows = list(csv.reader(open(g)))

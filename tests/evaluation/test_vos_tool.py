@@ -38,8 +38,14 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
     """An mmengine-style pretraining checkpoint of a tiny encoder."""
     torch.manual_seed(0)
     enc = VisionTransformer(
-        img_size=64, patch_size=16, embed_dims=32, depth=1, num_heads=2,
-        num_frames=4, tubelet_size=2, use_mean_pooling=False)
+        img_size=64,
+        patch_size=16,
+        embed_dims=32,
+        depth=1,
+        num_heads=2,
+        num_frames=4,
+        tubelet_size=2,
+        use_mean_pooling=False)
     state = {f'backbone.{k}': v for k, v in enc.state_dict().items()}
     state['neck.decoder_pos_embed'] = torch.zeros(1, 4, 8)
     state['head.proj.weight'] = torch.zeros(8, 8)
@@ -128,7 +134,10 @@ def test_cli_errors(davis_sample: Path, tmp_path: Path) -> None:
         str(TOOL), '--score-only', '--data-root',
         str(davis_sample), '--results-dir',
         str(results), '--no-progress'
-    ], capture_output=True, text=True, cwd=REPO)
+    ],
+                          capture_output=True,
+                          text=True,
+                          cwd=REPO)
     assert proc.returncode == 1
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith('eval_vos: error: ')

@@ -50,8 +50,11 @@ def moving_squares(num_frames: int = 6,
     return labels
 
 
-def trimmed_sample(davis: Path, root: Path, num_frames: int,
-                   sequences=('blackswan', 'car-shadow')) -> Path:
+def trimmed_sample(
+    davis: Path,
+    root: Path,
+    num_frames: int,
+    sequences=('blackswan', 'car-shadow')) -> Path:
     """Symlinked copy of the DAVIS sample keeping the first frames only."""
     for seq in sequences:
         for kind, ext in (('JPEGImages', 'jpg'), ('Annotations', 'png')):

@@ -173,8 +173,7 @@ def first_frame_objects(labels: np.ndarray) -> List[int]:
 
 
 def read_ground_truth(sequence: DavisSequence,
-                      frame_ids: Optional[Sequence[str]] = None
-                      ) -> np.ndarray:
+                      frame_ids: Optional[Sequence[str]] = None) -> np.ndarray:
     """Read the annotations of a sequence as ``(N, H, W)`` uint8, void -> 0.
 
     Void pixels (255) become background, as in the official

@@ -80,8 +80,7 @@ class DavisScores:
 
 def score_sequence(sequence: DavisSequence,
                    results_dir: PathLike,
-                   bound_th: float = BOUNDARY_THRESHOLD
-                   ) -> List[ObjectScore]:
+                   bound_th: float = BOUNDARY_THRESHOLD) -> List[ObjectScore]:
     """Score the result PNGs of one sequence against its ground truth."""
     if len(sequence.annotation_paths) != len(sequence.frame_paths):
         raise DavisFormatError(

@@ -78,8 +78,8 @@ def load_encoder_weights(encoder: nn.Module,
     if not weights:
         raise ValueError(f'{path}: no "{prefix}*" weights in the state_dict')
     own = encoder.state_dict()
-    fixed_pos = ('pos_embed' in own and
-                 'pos_embed' not in dict(encoder.named_parameters()))
+    fixed_pos = ('pos_embed' in own
+                 and 'pos_embed' not in dict(encoder.named_parameters()))
     missing = [k for k in own if k not in weights]
     if fixed_pos and 'pos_embed' in missing:
         missing.remove('pos_embed')
@@ -128,8 +128,8 @@ def read_frame(path: PathLike,
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image is None:
         raise DavisFormatError(f'{path}: cannot read image')
-    image = cv2.resize(image, (size[1], size[0]),
-                       interpolation=cv2.INTER_LINEAR)
+    image = cv2.resize(
+        image, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
     image = image[:, :, ::-1].astype(np.float32) / 255.0
     image = (image - np.asarray(mean, np.float32)) / np.asarray(
         std, np.float32)

@@ -46,15 +46,16 @@ def labels_to_grid(labels: np.ndarray,
     """
     h, w = grid
     if mode == 'nearest':
-        small = np.array(Image.fromarray(labels.astype(np.uint8)).resize(
-            (w, h), Image.NEAREST))
+        image = Image.fromarray(labels.astype(np.uint8))
+        small = np.array(image.resize((w, h), Image.NEAREST))
         onehot = np.eye(num_channels, dtype=np.float32)[small]
     elif mode == 'bilinear':
         onehot = np.eye(num_channels, dtype=np.float32)[labels]
-        onehot = np.stack([
+        channels = [
             cv2.resize(onehot[..., c], (w, h), interpolation=cv2.INTER_LINEAR)
             for c in range(num_channels)
-        ], axis=-1)
+        ]
+        onehot = np.stack(channels, axis=-1)
     else:
         raise ValueError(f'label_downsample must be "nearest" or "bilinear", '
                          f'got {mode!r}')
@@ -72,7 +73,8 @@ def neighbourhood_mask(h: int,
     Euclidean distance < radius (CRW).
     """
     ys, xs = torch.meshgrid(
-        torch.arange(h, device=device), torch.arange(w, device=device),
+        torch.arange(h, device=device),
+        torch.arange(w, device=device),
         indexing='ij')
     ys, xs = ys.reshape(-1).float(), xs.reshape(-1).float()
     dy = (ys[:, None] - ys[None, :]).abs()
@@ -160,8 +162,7 @@ class LabelPropagator:
             values, index = logits.reshape(query.shape[0], -1).topk(k, dim=1)
             weights = torch.softmax(values, dim=1)
             weights = torch.nan_to_num(weights, nan=0.0)
-            out.append(
-                torch.einsum('qk,qkc->qc', weights, flat_labels[index]))
+            out.append(torch.einsum('qk,qkc->qc', weights, flat_labels[index]))
         return torch.cat(out)
 
     def propagate(self, first_labels: Tensor,
@@ -232,8 +233,8 @@ def soft_to_labels(soft: Tensor,
     else:
         raise ValueError(f'upsample must be "patch" or "direct", got '
                          f'{upsample!r}')
-    soft = F.interpolate(soft, size=size, mode='bilinear',
-                         align_corners=False)[0]
+    soft = F.interpolate(
+        soft, size=size, mode='bilinear', align_corners=False)[0]
     if norm_mask:
         flat = soft.reshape(soft.shape[0], -1)
         low = flat.min(dim=1).values[:, None, None]
@@ -242,6 +243,7 @@ def soft_to_labels(soft: Tensor,
         soft = torch.where(high > 0, scaled, soft)
     labels = soft.argmax(dim=0).to(torch.uint8).cpu().numpy()
     if labels.shape != tuple(out_size):
-        labels = np.array(Image.fromarray(labels).resize(
-            (out_size[1], out_size[0]), Image.NEAREST))
+        labels = np.array(
+            Image.fromarray(labels).resize((out_size[1], out_size[0]),
+                                           Image.NEAREST))
     return labels

@@ -139,11 +139,11 @@ def statistics(values: np.ndarray) -> Tuple[float, float, float]:
     return mean, recall, decay
 
 
-def score_objects(gt: np.ndarray,
-                  pred: np.ndarray,
-                  num_objects: int,
-                  bound_th: float = BOUNDARY_THRESHOLD
-                  ) -> Tuple[np.ndarray, np.ndarray]:
+def score_objects(
+        gt: np.ndarray,
+        pred: np.ndarray,
+        num_objects: int,
+        bound_th: float = BOUNDARY_THRESHOLD) -> Tuple[np.ndarray, np.ndarray]:
     """Per-object, per-frame J and F of a label-map sequence.
 
     Args:

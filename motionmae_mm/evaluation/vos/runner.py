@@ -13,9 +13,8 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 import torch
 from tqdm import tqdm
 
-from .davis_io import (VOID_LABEL, DavisSequence, davis_palette,
-                       load_sequence, read_index_png, read_split,
-                       write_index_png)
+from .davis_io import (VOID_LABEL, DavisSequence, davis_palette, load_sequence,
+                       read_index_png, read_split, write_index_png)
 from .feature_extractor import (DINO_MEAN, DINO_STD, FrameFeatureExtractor,
                                 build_encoder, input_size,
                                 load_encoder_weights, read_frame)
@@ -63,11 +62,11 @@ class DavisSegmenter:
         self.palette = davis_palette()
 
     @classmethod
-    def from_config(cls,
-                    cfg: Mapping,
-                    checkpoint: Optional[PathLike] = None,
-                    device: Union[str, torch.device] = 'cpu'
-                    ) -> 'DavisSegmenter':
+    def from_config(
+            cls,
+            cfg: Mapping,
+            checkpoint: Optional[PathLike] = None,
+            device: Union[str, torch.device] = 'cpu') -> 'DavisSegmenter':
         """Build the encoder (and load ``checkpoint``) from a config."""
         encoder = build_encoder(_section(cfg, 'model'))
         if checkpoint is not None:
@@ -99,22 +98,21 @@ class DavisSegmenter:
             raise ValueError(f'input size {size} is not a multiple of the '
                              f'patch size {patch}; change frames.* settings')
         grid = (size[0] // patch, size[1] // patch)
-        first_grid = labels_to_grid(first, num_channels, grid,
-                                    self.downsample)
+        first_grid = labels_to_grid(first, num_channels, grid, self.downsample)
         seq_dir = Path(out_dir) / sequence.name
         write_index_png(seq_dir / f'{sequence.frame_ids[0]}.png', first,
                         self.palette)
         if progress is not None:
             progress.update(1)
-        frames = (read_frame(path, size, self.mean, self.std)
-                  for path in sequence.frame_paths)
+        frames = (
+            read_frame(path, size, self.mean, self.std)
+            for path in sequence.frame_paths)
         features = self.extractor(frames)
         soft_maps = self.propagator.propagate(first_grid, features)
         for frame_id, soft in zip(sequence.frame_ids[1:], soft_maps):
             labels = soft_to_labels(soft, (height, width), self.upsample,
                                     patch, self.norm_mask)
-            write_index_png(seq_dir / f'{frame_id}.png', labels,
-                            self.palette)
+            write_index_png(seq_dir / f'{frame_id}.png', labels, self.palette)
             if progress is not None:
                 progress.update(1)
 
@@ -124,23 +122,35 @@ class DavisSegmenter:
             split: str = 'val',
             resolution: str = '480p',
             sequences: Optional[Sequence[str]] = None,
-            progress: bool = True) -> List[str]:
+            progress: bool = True,
+            require_all_annotations: bool = True) -> List[str]:
         """Segment a whole split; returns the sequence names done.
 
         All sequence folders are checked before any work starts. One bar
         tracks the current sequence, one the whole split (with its ETA).
+        ``require_all_annotations=False`` accepts sequences annotated on the
+        first frame only (test-dev), which then cannot be scored.
         """
         names = list(sequences) if sequences else read_split(data_root, split)
         loaded = [
-            load_sequence(data_root, name, resolution) for name in names
+            load_sequence(data_root, name, resolution, require_all_annotations)
+            for name in names
         ]
         total = sum(len(seq.frame_paths) for seq in loaded)
-        with tqdm(total=total, desc='all frames', unit='frame',
-                  disable=not progress, position=0) as overall:
+        with tqdm(
+                total=total,
+                desc='all frames',
+                unit='frame',
+                disable=not progress,
+                position=0) as overall:
             for seq in loaded:
-                with tqdm(total=len(seq.frame_paths), desc=seq.name,
-                          unit='frame', disable=not progress, position=1,
-                          leave=False) as bar:
+                with tqdm(
+                        total=len(seq.frame_paths),
+                        desc=seq.name,
+                        unit='frame',
+                        disable=not progress,
+                        position=1,
+                        leave=False) as bar:
                     self.segment(seq, out_dir, _Both(bar, overall))
         return names
 
