@@ -86,7 +86,7 @@ def test_ssv2_recipe_values():
         'sthv2_train_list_videos.txt')
 
 
-def test_videomae_baseline_only_swaps_modules():
+def test_videomae_ssv2_only_swaps_modules():
     ours = Config.fromfile(CONFIGS / 'motionmae_vitb_ssv2.py')
     base = Config.fromfile(CONFIGS / 'videomae_vitb_ssv2.py')
     assert base.model.mask_generator.type == 'TubeMaskGenerator'
@@ -95,3 +95,45 @@ def test_videomae_baseline_only_swaps_modules():
     base.model.head.motion_weight = ours.model.head.motion_weight
     assert base.model == ours.model
     assert base.optim_wrapper == ours.optim_wrapper
+
+
+@pytest.mark.parametrize('name, interval, ratio, lr, batch, epochs', [
+    ('motionmae_vitb_k400.py', 4, 0.9, 1.5e-4, 32, 800),
+    ('motionmae_vitb_k400_1600e.py', 4, 0.9, 1.5e-4, 32, 1600),
+    ('motionmae_vitb_ucf101.py', 4, 0.75, 3e-4, 24, 3200),
+    ('motionmae_vitl_ssv2.py', 2, 0.9, 1.5e-4, 32, 800),
+])
+def test_recipe_deltas(name, interval, ratio, lr, batch, epochs):
+    cfg = Config.fromfile(CONFIGS / name)
+    sample = cfg.train_dataloader.dataset.pipeline[0].transforms[1]
+    assert sample.frame_interval == interval
+    assert cfg.model.mask_generator.mask_ratio == ratio
+    assert cfg.optim_wrapper.optimizer.lr == lr
+    assert cfg.train_dataloader.batch_size == batch
+    warmup, cosine = cfg.param_scheduler
+    assert cfg.train_cfg.max_epochs == cosine.end == epochs
+    assert cosine.T_max == epochs - warmup.end
+    # warm-up start and cosine floor stay 1e-6 / 1e-5 per 256 clips
+    assert warmup.start_factor * lr == pytest.approx(1e-6)
+    assert cosine.eta_min_ratio * lr == pytest.approx(1e-5)
+
+
+def test_vit_large_decoder():
+    cfg = Config.fromfile(CONFIGS / 'motionmae_vitl_ssv2.py')
+    assert (cfg.model.backbone.embed_dims, cfg.model.backbone.depth,
+            cfg.model.backbone.num_heads) == (1024, 24, 16)
+    assert (cfg.model.neck.embed_dims, cfg.model.neck.num_heads) == (512, 8)
+
+
+@pytest.mark.parametrize('ds', ['ssv2', 'k400', 'ucf101'])
+def test_variants_differ_only_where_named(ds):
+    ours = Config.fromfile(CONFIGS / f'motionmae_vitb_{ds}.py')
+    ind = Config.fromfile(CONFIGS / f'motionmae_vitb_{ds}_independent.py')
+    assert ind.model.neck.mode == 'independent'
+    ind.model.neck.mode = 'shared'
+    assert ind.model == ours.model
+    base = Config.fromfile(CONFIGS / f'videomae_vitb_{ds}.py')
+    assert base.model.mask_generator.type == 'TubeMaskGenerator'
+    assert base.model.mask_generator.mask_ratio == \
+        ours.model.mask_generator.mask_ratio
+    assert base.model.head.motion_weight == 0

@@ -1,0 +1,6 @@
+# MotionMAE ViT-L/16 pretraining on Something-Something V2, 800 epochs.
+_base_ = [
+    '_base_/models/motionmae_vit-large-p16.py',
+    '_base_/datasets/sthv2_pretrain.py',
+    '_base_/schedules/adamw_pretrain_800e.py', '_base_/default_runtime.py'
+]
