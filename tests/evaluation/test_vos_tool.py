@@ -162,3 +162,38 @@ def test_bad_checkpoint_is_one_line(davis_sample: Path, tmp_path: Path,
     assert info.value.code == 1
     err = capsys.readouterr().err.strip()
     assert '\n' not in err and 'wrong.pth' in err and 'missing' in err
+
+
+def test_segmenter_multi_object_and_void(tmp_path: Path) -> None:
+    """Two objects and a void region: ids 0..2 out, void never predicted."""
+    from vos_helpers import moving_squares, write_davis
+
+    from motionmae_mm.evaluation.vos import evaluate_results, read_index_png
+    from motionmae_mm.evaluation.vos.runner import DavisSegmenter
+    labels = moving_squares(6, size=(64, 96))
+    labels[:, 56:, :8] = 255  # void corner
+    davis = write_davis(tmp_path / 'd', {'squares': labels})
+    cfg = dict(
+        model=dict(
+            type='VisionTransformer',
+            img_size=32,
+            patch_size=8,
+            embed_dims=32,
+            depth=1,
+            num_heads=2,
+            num_frames=2,
+            tubelet_size=2,
+            use_mean_pooling=False),
+        frames=dict(short_side=64, size_divisor=8),
+        propagation=dict(radius=3))
+    DavisSegmenter.from_config(cfg).run(davis, tmp_path / 'o', progress=False)
+    outs = [
+        read_index_png(tmp_path / 'o' / 'squares' / f'{t:05d}.png')
+        for t in range(6)
+    ]
+    assert all(o.shape == (64, 96) for o in outs)
+    assert set(np.unique(np.stack(outs))) <= {0, 1, 2}
+    assert set(np.unique(outs[0])) == {0, 1, 2}
+    scores = evaluate_results(davis, tmp_path / 'o', progress=False)
+    assert [o.name for o in scores.objects] == ['squares_1', 'squares_2']
+    assert math.isfinite(scores.global_results()['J&F-Mean'])
