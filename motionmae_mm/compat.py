@@ -57,19 +57,33 @@ def register_checkpoint_safe_globals() -> None:
         _numpy_safe_globals())
 
 
-def init_cpu_dist_if_needed() -> bool:
+def _slurm_env_to_torch_env() -> None:
+    """Export torchrun's variables from Slurm's (single-node CPU jobs)."""
+    if 'SLURM_PROCID' not in os.environ or 'RANK' in os.environ:
+        return
+    os.environ['RANK'] = os.environ['SLURM_PROCID']
+    os.environ['WORLD_SIZE'] = os.environ.get('SLURM_NTASKS', '1')
+    os.environ['LOCAL_RANK'] = os.environ.get('SLURM_LOCALID', '0')
+    os.environ.setdefault('MASTER_ADDR', '127.0.0.1')
+    os.environ.setdefault('MASTER_PORT', '29500')
+
+
+def init_cpu_dist_if_needed(launcher: str = 'pytorch') -> bool:
     """Initialise a gloo process group when launched distributed on CPU.
 
-    mmengine's ``init_dist('pytorch')`` calls ``torch.cuda.set_device``,
-    which fails without a GPU. When ``WORLD_SIZE > 1`` and CUDA is absent we
+    mmengine's ``init_dist`` calls ``torch.cuda.set_device``, which fails
+    without a GPU. When there are several processes and CUDA is absent we
     set up gloo here; mmengine then finds the group initialised and skips
-    its own set-up.
+    its own set-up. ``launcher='slurm'`` reads Slurm's task variables.
 
     Returns:
         bool: True if this call initialised (or found) a CPU process group.
     """
-    if torch.cuda.is_available() or int(os.environ.get('WORLD_SIZE',
-                                                       '1')) <= 1:
+    if torch.cuda.is_available():
+        return False
+    if launcher == 'slurm':
+        _slurm_env_to_torch_env()
+    if int(os.environ.get('WORLD_SIZE', '1')) <= 1:
         return False
     if not dist.is_initialized():
         dist.init_process_group(backend='gloo')

@@ -32,7 +32,8 @@ def adapt_cfg_to_machine(cfg: Config) -> Config:
         optim.type = 'OptimWrapper'
         for key in ('loss_scale', 'dtype', 'use_fsdp'):
             optim.pop(key, None)
-    if cfg.get('launcher', 'none') != 'none' and init_cpu_dist_if_needed():
+    launcher = cfg.get('launcher', 'none')
+    if launcher != 'none' and init_cpu_dist_if_needed(launcher):
         cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
         cfg.env_cfg.dist_cfg.backend = 'gloo'
         wrapper = cfg.get('model_wrapper_cfg') or dict(

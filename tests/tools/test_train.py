@@ -19,21 +19,6 @@ TINY = [
 ]
 
 
-@pytest.fixture(scope='module')
-def demo_data(tmp_path_factory) -> Path:
-    """A small generated copy of the demo data (8 classes x 1 clip)."""
-    out = tmp_path_factory.mktemp('demo')
-    subprocess.run([
-        sys.executable, 'tools/data/build_demo_dataset.py', '--out-dir',
-        str(out), '--splits', '1', '1', '1', '--num-frames', '20',
-        '--no-skvideo'
-    ],
-                   cwd=REPO,
-                   check=True,
-                   capture_output=True)
-    return out
-
-
 def run_train(data: Path, work_dir: Path, *extra: str, epochs: int = 1):
     cmd = [
         sys.executable, 'tools/train.py', DEMO, '--work-dir',

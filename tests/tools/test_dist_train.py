@@ -1,0 +1,100 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""tools/dist_train.sh and tools/slurm_train.sh with 2 CPU processes."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .test_train import DEMO, REPO, TINY
+
+
+def _probe_config(tmp_path: Path, data: Path) -> Path:
+    """The demo config, tiny, plus the per-rank probe hook."""
+    cfg = tmp_path / 'probe_cfg.py'
+    cfg.write_text(f"""
+_base_ = ['{REPO / DEMO}']
+custom_imports = dict(
+    imports=['motionmae_mm', 'tests.tools.rank_probe'],
+    allow_failed_imports=False)
+custom_hooks = [dict(type='RankProbeHook')]
+train_dataloader = dict(
+    dataset=dict(ann_file='{data}/pretrain.txt',
+                 data_prefix=dict(video='{data}')))
+train_cfg = dict(max_epochs=1)
+""")
+    return cfg
+
+
+def _env() -> dict:
+    env = dict(os.environ, PYTHON=sys.executable, OMP_NUM_THREADS='1')
+    env['PYTHONPATH'] = f"{REPO}:{env.get('PYTHONPATH', '')}"
+    return env
+
+
+def _read(work: Path, rank: int) -> list:
+    lines = (work / f'rank{rank}.jsonl').read_text().splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def _check_two_ranks(work: Path) -> None:
+    r0, r1 = _read(work, 0), _read(work, 1)
+    # 8 clips, batch 2 per rank, 2 ranks: 2 iterations on each rank
+    assert [x['iter'] for x in r0] == [x['iter'] for x in r1] == [0, 1]
+    assert r0[0]['mask'] != r1[0]['mask']  # ranks draw different masks
+    assert all(x['loss'] > 0 for x in r0 + r1)
+    assert (work / 'epoch_1.pth').is_file()
+
+
+def test_dist_train_two_cpu_processes(demo_data, tmp_path):
+    work = tmp_path / 'work'
+    proc = subprocess.run([
+        'bash', 'tools/dist_train.sh',
+        str(_probe_config(tmp_path, demo_data)), '2', '--work-dir',
+        str(work), '--cfg-options', *TINY, 'train_dataloader.batch_size=2'
+    ],
+                          cwd=REPO,
+                          env=dict(_env(), PORT='29531'),
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    _check_two_ranks(work)
+
+
+def test_slurm_train_with_a_local_srun(demo_data, tmp_path):
+    """A stand-in `srun` starts the tasks locally with Slurm's variables."""
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    srun = bin_dir / 'srun'
+    srun.write_text("""#!/usr/bin/env bash
+n=1
+while [[ "$1" == -* ]]; do
+  case "$1" in
+    --ntasks=*) n=${1#--ntasks=};;
+    -p) shift;;  # partition value
+  esac
+  shift
+done
+pids=()
+for ((i=0; i<n; i++)); do
+  SLURM_PROCID=$i SLURM_NTASKS=$n SLURM_LOCALID=$i "$@" & pids+=($!)
+done
+for p in "${pids[@]}"; do wait $p || exit 1; done
+""")
+    srun.chmod(0o755)
+    work = tmp_path / 'work'
+    env = dict(_env(), GPUS='2', GPUS_PER_NODE='2', MASTER_PORT='29532')
+    env['PATH'] = f"{bin_dir}:{env['PATH']}"
+    proc = subprocess.run([
+        'bash', 'tools/slurm_train.sh', 'cpu', 'probe',
+        str(_probe_config(tmp_path, demo_data)), '--work-dir',
+        str(work), '--cfg-options', *TINY, 'train_dataloader.batch_size=2'
+    ],
+                          cwd=REPO,
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    _check_two_ranks(work)
