@@ -3,18 +3,20 @@
 
 Rows: original frames / masked input / appearance reconstruction / motion
 target / motion prediction (the last three only for the targets the model
-predicts). Zero motion shows as mid-grey.
+predicts). Zero motion shows as mid-grey. ``--gif`` also writes an
+animated GIF next to the PNG (same rows, one frame per time step).
 
 Example::
 
     python tools/visualize_reconstruction.py CONFIG CHECKPOINT VIDEO \\
-        --out recon.png
+        --out recon.png --gif
 """
 import argparse
 import os
 import os.path as osp
 
 import torch
+from PIL import Image
 
 from motionmae_mm.apis import init_model, load_video_inputs
 from motionmae_mm.visualization import (make_grid, reconstruction_rows,
@@ -30,7 +32,29 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0, help='mask seed')
     parser.add_argument('--scale', type=int, default=2, help='zoom factor')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument(
+        '--gif',
+        action='store_true',
+        help='also write an animated GIF (OUT with .gif)')
+    parser.add_argument(
+        '--fps', type=float, default=4., help='GIF frames per second')
     return parser.parse_args()
+
+
+def save_gif(path: str, rows: dict, scale: int, fps: float) -> int:
+    """Animated GIF of the rows, one frame per time step; returns frames."""
+    num = len(next(iter(rows.values())))
+    frames = []
+    for t in range(num):
+        grid = make_grid({k: v[t:t + 1] for k, v in rows.items()}, scale)
+        frames.append(Image.fromarray(grid))
+    frames[0].save(
+        path,
+        save_all=True,
+        append_images=frames[1:],
+        duration=int(round(1000 / fps)),
+        loop=0)
+    return num
 
 
 def main() -> None:
@@ -43,6 +67,10 @@ def main() -> None:
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     save_image(args.out, make_grid(rows, scale=args.scale))
     print(f'reconstruction: {osp.abspath(args.out)}')
+    if args.gif:
+        gif = osp.splitext(osp.abspath(args.out))[0] + '.gif'
+        save_gif(gif, rows, args.scale, args.fps)
+        print(f'gif: {gif}')
 
 
 if __name__ == '__main__':
