@@ -4,11 +4,12 @@
 Components register into mmaction2's registries, so configs keep
 ``default_scope = 'mmaction'`` and name our classes next to mmaction2's.
 """
-from .compat import register_checkpoint_safe_globals
+from .compat import register_checkpoint_loader, register_checkpoint_safe_globals
 from .version import __version__
 
 register_checkpoint_safe_globals()
+register_checkpoint_loader()
 
-from . import datasets, models  # noqa: E402,F401
+from . import datasets, engine, models  # noqa: E402,F401
 
 __all__ = ['__version__']

@@ -10,12 +10,15 @@
   CPU-only machine we initialise a gloo process group ourselves.
 """
 import os
-from typing import Any
+import os.path as osp
+import pickle
+from typing import Any, Callable, Optional, Union
 
 import numpy as np
 import torch
 import torch.distributed as dist
 from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
 
 
 # filled lazily by mmengine at the first HistoryBuffer(): list them here
@@ -66,6 +69,46 @@ def _slurm_env_to_torch_env() -> None:
     os.environ['LOCAL_RANK'] = os.environ.get('SLURM_LOCALID', '0')
     os.environ.setdefault('MASTER_ADDR', '127.0.0.1')
     os.environ.setdefault('MASTER_PORT', '29500')
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """A checkpoint holds objects outside the allow-list (possibly code)."""
+
+
+def load_from_local(filename: str,
+                          map_location: Optional[Union[str,
+                                                       Callable]] = None):
+    """mmengine's loader for local files, with data-only unpickling.
+
+    Replaces mmengine's default scheme so every load (``load_from``,
+    ``--resume``, ``Pretrained`` init, tools) unpickles with
+    ``weights_only=True`` and turns a refusal into one line that names the
+    file and the refused global.
+
+    Raises:
+        FileNotFoundError: if ``filename`` does not exist.
+        UnsafeCheckpointError: if the file asks for anything not allowed.
+    """
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint not found: {filename}')
+    try:
+        return torch.load(
+            filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as err:
+        detail = next((line.strip() for line in str(err).splitlines()
+                       if 'GLOBAL' in line or 'getattr' in line),
+                      str(err).splitlines()[0])
+        raise UnsafeCheckpointError(
+            f'{filename}: refused to load, it holds objects that are not '
+            f'plain data ({detail}). Checkpoints load with '
+            'weights_only=True; re-save it as tensors only') from None
+
+
+def register_checkpoint_loader() -> None:
+    """Make :func:`load_from_local` mmengine's local-file loader."""
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_from_local, force=True)
 
 
 def init_cpu_dist_if_needed(launcher: str = 'pytorch') -> bool:

@@ -14,10 +14,9 @@ import time
 
 import torch
 from mmengine.config import Config
-from mmengine.runner import Runner
 
-from motionmae_mm.apis import (adapt_cfg_to_machine, init_model,
-                               load_video_inputs)
+from motionmae_mm.apis import (adapt_cfg_to_machine, build_runner,
+                               init_model, load_video_inputs)
 from motionmae_mm.visualization import (make_grid, reconstruction_rows,
                                         save_image)
 
@@ -54,7 +53,7 @@ def main() -> None:
     cfg.train_dataloader.dataset.ann_file = osp.join(args.data_root,
                                                      'pretrain.txt')
     cfg.train_dataloader.dataset.data_prefix = dict(video=args.data_root)
-    runner = Runner.from_cfg(adapt_cfg_to_machine(cfg))
+    runner = build_runner(adapt_cfg_to_machine(cfg))
     runner.train()
     losses = {  # mean of the last 10 iterations
         key: runner.message_hub.get_scalar(f'train/{key}').mean(10)

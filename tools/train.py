@@ -5,10 +5,9 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 
 import motionmae_mm  # noqa: F401  (registers modules, checkpoint allow-list)
-from motionmae_mm.apis import adapt_cfg_to_machine
+from motionmae_mm.apis import AMP_TWIN, adapt_cfg_to_machine, build_runner
 
 
 def parse_args() -> argparse.Namespace:
@@ -66,7 +65,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.type = AMP_TWIN.get(cfg.optim_wrapper.type,
+                                              cfg.optim_wrapper.type)
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
@@ -89,7 +89,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 def main() -> None:
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
-    runner = Runner.from_cfg(adapt_cfg_to_machine(cfg))
+    runner = build_runner(adapt_cfg_to_machine(cfg))
     runner.train()
 
 

@@ -1,6 +1,8 @@
 # Runtime shared by every config: mmaction2's scope plus our modules.
 default_scope = 'mmaction'
 custom_imports = dict(imports=['motionmae_mm'], allow_failed_imports=False)
+# checkpoints written atomically (temporary file, then rename)
+runner_type = 'MotionMAERunner'
 
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),
@@ -10,6 +12,8 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
+# RNG states of every rank saved in checkpoints: resumed runs continue exactly
+custom_hooks = [dict(type='RNGStateHook')]
 
 env_cfg = dict(
     cudnn_benchmark=False,

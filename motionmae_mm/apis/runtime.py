@@ -3,16 +3,25 @@
 import warnings
 
 import torch
+from mmaction.registry import RUNNERS
 from mmengine.config import Config
+from mmengine.runner import Runner
 
 from ..compat import init_cpu_dist_if_needed
+
+# mixed-precision wrappers and their fp32 twins (AMP asserts CUDA)
+_FP32_TWIN = {
+    'AmpOptimWrapper': 'OptimWrapper',
+    'NonFiniteSkipAmpOptimWrapper': 'NonFiniteSkipOptimWrapper',
+}
+AMP_TWIN = {fp32: amp for amp, fp32 in _FP32_TWIN.items()}
 
 
 def adapt_cfg_to_machine(cfg: Config) -> Config:
     """Make a GPU recipe run on the machine at hand.
 
-    * No GPU: ``AmpOptimWrapper`` (which asserts CUDA) becomes
-      ``OptimWrapper``, with a warning.
+    * No GPU: an AMP optimizer wrapper (which asserts CUDA) becomes its
+      fp32 twin (``AmpOptimWrapper`` -> ``OptimWrapper``), with a warning.
     * Distributed without a GPU: a gloo process group is initialised here
       (mmengine would call ``torch.cuda.set_device``) and DDP is wrapped
       without ``device_ids``.
@@ -26,10 +35,11 @@ def adapt_cfg_to_machine(cfg: Config) -> Config:
     if torch.cuda.is_available():
         return cfg
     optim = cfg.get('optim_wrapper')
-    if optim is not None and optim.get('type') == 'AmpOptimWrapper':
-        warnings.warn('no CUDA device: AmpOptimWrapper falls back to '
-                      'OptimWrapper (fp32)')
-        optim.type = 'OptimWrapper'
+    if optim is not None and optim.get('type') in _FP32_TWIN:
+        twin = _FP32_TWIN[optim.type]
+        warnings.warn(f'no CUDA device: {optim.type} falls back to {twin} '
+                      '(fp32)')
+        optim.type = twin
         for key in ('loss_scale', 'dtype', 'use_fsdp'):
             optim.pop(key, None)
     launcher = cfg.get('launcher', 'none')
@@ -41,3 +51,10 @@ def adapt_cfg_to_machine(cfg: Config) -> Config:
         wrapper['device_ids'] = None
         cfg.model_wrapper_cfg = wrapper
     return cfg
+
+
+def build_runner(cfg: Config) -> Runner:
+    """Build the config's runner (``runner_type``, else mmengine's)."""
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)

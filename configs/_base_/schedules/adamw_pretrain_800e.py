@@ -5,8 +5,10 @@ max_epochs = 800
 warmup_epochs = 40
 
 optim_wrapper = dict(
-    type='AmpOptimWrapper',  # OptimWrapper on CPU (tools/train.py)
+    # AMP that skips non-finite losses (fp32 NonFiniteSkipOptimWrapper on CPU)
+    type='NonFiniteSkipAmpOptimWrapper',
     loss_scale='dynamic',
+    max_consecutive=10,
     optimizer=dict(
         type='AdamW', lr=base_lr, betas=(0.9, 0.95), weight_decay=0.05),
     # no decay on norms, biases (1-D params), positions and the mask token
