@@ -1,4 +1,5 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+from .rand_augment import MotionMAERandAugment  # noqa: F401
 from .safe_load import MotionMAESafeLoad
 
 __all__ = ['MotionMAESafeLoad']

@@ -1,0 +1,49 @@
+# VideoMAE fine-tuning schedule: AdamW (0.9, 0.999), wd 0.05 (none on 1-D
+# params), layer-wise lr decay 0.75 (mmaction2's constructor, ids as
+# VideoMAE's assigner), lr per 256 clips scaled by auto_scale_lr, 5 warm-up
+# epochs from 1e-6 then cosine to 1e-6 (both per 256, as VideoMAE).
+base_lr = 5e-4
+min_lr = 1e-6
+warmup_lr = 1e-6
+max_epochs = 50
+warmup_epochs = 5
+
+optim_wrapper = dict(
+    type='AmpOptimWrapper',  # OptimWrapper on CPU (adapt_cfg_to_machine)
+    loss_scale='dynamic',
+    optimizer=dict(
+        type='AdamW',
+        lr=base_lr,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0.05),
+    constructor='LearningRateDecayOptimizerConstructor',
+    paramwise_cfg=dict(decay_rate=0.75, decay_type='layer_wise',
+                       num_layers=12))
+
+param_scheduler = [
+    dict(
+        type='LinearLR',
+        start_factor=warmup_lr / base_lr,
+        by_epoch=True,
+        begin=0,
+        end=warmup_epochs,
+        convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        eta_min_ratio=min_lr / base_lr,  # floor scales with the lr
+        T_max=max_epochs - warmup_epochs,
+        by_epoch=True,
+        begin=warmup_epochs,
+        end=max_epochs,
+        convert_to_iter_based=True),
+]
+
+train_cfg = dict(
+    type='EpochBasedTrainLoop',
+    max_epochs=max_epochs,
+    val_begin=1,
+    val_interval=5)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+auto_scale_lr = dict(enable=True, base_batch_size=256)

@@ -1,0 +1,152 @@
+# Fine-tune the `make demo` encoder (configs/demo/motionmae_vit-tiny_demo.py:
+# ViT 192 x 6, patch 8, 8 frames, 64 px) on the 8 motion classes of
+# data/demo, with the fine-tuning recipe scaled down for 2 CPU cores.
+#   python tools/train.py configs/demo/finetune_vit-tiny_demo.py \
+#       --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/demo/epoch_20.pth
+#   python tools/test.py configs/demo/finetune_vit-tiny_demo.py \
+#       work_dirs/finetune_vit-tiny_demo/best_acc_top1_epoch_N.pth
+_base_ = [
+    '../_base_/models/vit-base-p16_recognizer.py',
+    '../_base_/schedules/adamw_finetune.py', '../_base_/finetune_runtime.py'
+]
+
+num_classes = 8
+img_size = 64
+num_frames = 8
+depth = 6
+
+model = dict(
+    backbone=dict(
+        img_size=img_size,
+        patch_size=8,
+        embed_dims=192,
+        depth=depth,
+        num_heads=3,
+        num_frames=num_frames),
+    cls_head=dict(num_classes=num_classes, in_channels=192),
+    data_preprocessor=dict(
+        blending=dict(augments=[
+            dict(type='MixupBlending', alpha=0.8, num_classes=num_classes),
+            dict(type='CutmixBlending', alpha=1., num_classes=num_classes)
+        ])))
+
+dataset_type = 'VideoDataset'
+data_root = 'data/demo'
+mean_rgb = (123.675, 116.28, 103.53)
+std_rgb = (58.395, 57.12, 57.375)
+train_pipeline = [
+    dict(
+        type='MotionMAESafeLoad',
+        transforms=[
+            dict(type='DecordInit'),
+            dict(
+                type='SampleFrames',
+                clip_len=num_frames,
+                frame_interval=2,
+                num_clips=1),
+            dict(type='DecordDecode'),
+        ]),
+    dict(type='Resize', scale=(-1, 80)),
+    dict(type='RandomResizedCrop', area_range=(0.3, 1.)),
+    dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
+    # no Flip: left/right (and rotation direction) are classes
+    dict(type='MotionMAERandAugment', magnitude=7, num_layers=4),
+    dict(
+        type='RandomErasing',
+        erase_prob=0.25,
+        mode='rand',
+        fill_color=mean_rgb,
+        fill_std=std_rgb),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs'),
+]
+val_pipeline = [
+    dict(type='DecordInit'),
+    dict(
+        type='SampleFrames',
+        clip_len=num_frames,
+        frame_interval=2,
+        num_clips=1,
+        test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, img_size)),
+    dict(type='CenterCrop', crop_size=img_size),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs'),
+]
+test_pipeline = [  # 3 clips x 3 crops
+    dict(type='DecordInit'),
+    dict(
+        type='SampleFrames',
+        clip_len=num_frames,
+        frame_interval=2,
+        num_clips=3,
+        test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 72)),
+    dict(type='ThreeCrop', crop_size=img_size),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs'),
+]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=f'{data_root}/train.txt',
+        data_prefix=dict(video=data_root),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=f'{data_root}/val.txt',
+        data_prefix=dict(video=data_root),
+        pipeline=val_pipeline,
+        test_mode=True))
+test_dataloader = dict(
+    batch_size=4,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=f'{data_root}/test.txt',
+        data_prefix=dict(video=data_root),
+        pipeline=test_pipeline,
+        test_mode=True))
+val_evaluator = dict(type='AccMetric')
+test_evaluator = val_evaluator
+
+# a short schedule at a fixed lr (no scaling from 256 down to batch 8)
+base_lr = 1e-3
+max_epochs = 15
+warmup_epochs = 2
+optim_wrapper = dict(
+    optimizer=dict(lr=base_lr), paramwise_cfg=dict(num_layers=depth))
+auto_scale_lr = dict(enable=False)
+param_scheduler = [
+    dict(
+        type='LinearLR',
+        start_factor=0.01,
+        by_epoch=True,
+        begin=0,
+        end=warmup_epochs,
+        convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        eta_min_ratio=0.01,
+        T_max=max_epochs - warmup_epochs,
+        by_epoch=True,
+        begin=warmup_epochs,
+        end=max_epochs,
+        convert_to_iter_based=True),
+]
+train_cfg = dict(max_epochs=max_epochs, val_interval=5)
+default_hooks = dict(
+    logger=dict(interval=12), checkpoint=dict(interval=5, max_keep_ckpts=1))

@@ -1,0 +1,108 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""A pretraining checkpoint loads into a stock Recognizer3D, exactly."""
+import pytest
+import torch
+from mmaction.registry import MODELS
+
+from motionmae_mm.models.utils import compare_state_dicts
+from .helpers import recognizer_cfg, save_pretrain_checkpoint
+
+EXPECTED_MISSING = {'fc_norm.weight', 'fc_norm.bias'}
+EXPECTED_UNEXPECTED = {'norm.weight', 'norm.bias'}
+
+
+@pytest.fixture
+def pretrain_ckpt(tmp_path):
+    path = tmp_path / 'epoch_1.pth'
+    return path, save_pretrain_checkpoint(path)
+
+
+def _build(cfg: dict) -> torch.nn.Module:
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model.eval()
+
+
+@pytest.mark.parametrize(
+    'backbone', ['MotionMAEVisionTransformer', 'VisionTransformer'])
+def test_every_encoder_tensor_arrives_bit_exactly(pretrain_ckpt, backbone):
+    path, state = pretrain_ckpt
+    model = _build(recognizer_cfg(str(path), backbone))
+    encoder = {
+        k[len('backbone.'):]: v
+        for k, v in state.items() if k.startswith('backbone.')
+    }
+    own = model.backbone.state_dict()
+    shared = set(encoder) & set(own)
+    assert len(shared) == len(encoder) - 2  # all but the final norm
+    for key in shared:
+        assert torch.equal(own[key], encoder[key]), key
+    missing, unexpected, mismatched, skipped = compare_state_dicts(
+        model.backbone, encoder)
+    assert (missing, unexpected, mismatched) == ([], [], [])
+    assert set(skipped) == EXPECTED_MISSING | EXPECTED_UNEXPECTED
+    assert set(own) - set(encoder) == EXPECTED_MISSING
+    assert set(encoder) - set(own) == EXPECTED_UNEXPECTED
+
+
+def test_sdpa_and_mmaction_backbones_give_equal_logits(pretrain_ckpt):
+    path, _ = pretrain_ckpt
+    torch.manual_seed(1)
+    ours = _build(recognizer_cfg(str(path), 'MotionMAEVisionTransformer'))
+    stock = _build(recognizer_cfg(str(path), 'VisionTransformer'))
+    stock.cls_head.load_state_dict(ours.cls_head.state_dict())
+    assert ours.state_dict().keys() == stock.state_dict().keys()
+    clips = torch.randint(0, 256, (2, 3, 3, 4, 32, 32), dtype=torch.uint8)
+    batch = ours.data_preprocessor(
+        dict(inputs=list(clips), data_samples=None), False)
+    with torch.no_grad():
+        a = ours.cls_head(ours.extract_feat(batch['inputs'])[0])
+        b = stock.cls_head(stock.extract_feat(batch['inputs'])[0])
+    assert a.shape == (2 * 3, 5)
+    torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_grid_change_regenerates_positions(pretrain_ckpt):
+    path, _ = pretrain_ckpt
+    model = _build(recognizer_cfg(str(path), num_frames=8))  # 4 -> 8 frames
+    assert model.backbone.pos_embed.shape[1] == 4 * 4 * 4
+
+
+@pytest.mark.parametrize('change, message', [
+    (dict(embed_dims=48, num_heads=2), 'shape mismatch for .* key'),
+    (dict(depth=3), r'missing encoder key\(s\): blocks\.2\.'),
+    (dict(depth=1), r'unexpected key\(s\) .*blocks\.1\.'),
+    (dict(patch_size=4, img_size=16), r'shape mismatch.*patch_embed'),
+])
+def test_mismatching_checkpoint_fails_loudly(pretrain_ckpt, change,
+                                            message):
+    path, _ = pretrain_ckpt
+    cfg = recognizer_cfg(str(path), **change)
+    model = MODELS.build(cfg)
+    with pytest.raises(ValueError, match=message) as err:
+        model.init_weights()
+    assert str(path) in str(err.value) and '\n' not in str(err.value)
+
+
+def test_missing_or_unset_checkpoint_is_one_line_error(tmp_path):
+    model = MODELS.build(recognizer_cfg(str(tmp_path / 'nope.pth')))
+    with pytest.raises(FileNotFoundError, match='no such file: .*nope.pth'):
+        model.init_weights()
+    model = MODELS.build(recognizer_cfg(None))
+    with pytest.raises(ValueError, match='model.backbone.init_cfg.checkpoint'):
+        model.init_weights()
+
+
+def test_official_layout_points_to_the_converter(tmp_path):
+    path = tmp_path / 'official.pth'
+    torch.save(dict(model={'encoder.norm.weight': torch.ones(2)}), path)
+    model = MODELS.build(recognizer_cfg(str(path)))
+    with pytest.raises(ValueError, match='videomae_to_mmaction'):
+        model.init_weights()
+
+
+def test_non_strict_keeps_mmengine_behaviour(pretrain_ckpt):
+    path, _ = pretrain_ckpt
+    cfg = recognizer_cfg(str(path), depth=3)
+    cfg['backbone']['init_cfg']['strict'] = False
+    _build(cfg)  # logs, does not raise
