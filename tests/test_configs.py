@@ -41,7 +41,7 @@ def test_config_parses_in_mmaction_scope(path):
 def _tiny(cfg: Config) -> Config:
     """Shrink the model to CPU-test size, keep everything else."""
     cfg.model.backbone.update(
-        img_size=32, embed_dims=32, depth=1, num_heads=2, num_frames=4)
+        img_size=32, embed_dims=32, depth=1, num_heads=2, num_frames=8)
     cfg.model.neck.update(embed_dims=16, depth=1, num_heads=2)
     return cfg
 
@@ -53,7 +53,7 @@ def test_pretrain_config_trains_one_step(path):
     model = MODELS.build(cfg.model)
     model.init_weights()
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
-    clips = torch.randint(0, 256, (2, 1, 3, 4, 32, 32), dtype=torch.uint8)
+    clips = torch.randint(0, 256, (2, 1, 3, 8, 32, 32), dtype=torch.uint8)
     log = model.train_step(dict(inputs=list(clips), data_samples=None), optim)
     expected = {'loss', *(f'loss_{n}' for n in model.head.target_names)}
     assert set(log) == expected and torch.isfinite(log['loss'])
