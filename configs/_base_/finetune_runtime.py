@@ -7,4 +7,4 @@ default_hooks = dict(
     checkpoint=dict(
         type='CheckpointHook', interval=5, max_keep_ckpts=3,
         save_best='auto'))
-custom_hooks = _base_.custom_hooks + [dict(type='MotionMAELabelCheckHook')]
+custom_hooks = [dict(type='MotionMAELabelCheckHook')]

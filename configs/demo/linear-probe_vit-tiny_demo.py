@@ -10,8 +10,7 @@ model = dict(
         drop_path_rate=0.,
         use_mean_pooling=False),
     cls_head=dict(
-        type='MotionMAELinearProbeHead', init_std=0.01, label_smooth_eps=0.),
-    data_preprocessor=dict(blending=None))
+        type='MotionMAELinearProbeHead', init_std=0.01, label_smooth_eps=0.))
 
 train_pipeline = [
     dict(
@@ -31,7 +30,26 @@ train_pipeline = [
 ]
 train_dataloader = dict(batch_size=16, dataset=dict(pipeline=train_pipeline))
 
+max_epochs = 20
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=0.))
+    optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.))
+param_scheduler = [
+    dict(
+        type='LinearLR',
+        start_factor=0.1,
+        by_epoch=True,
+        begin=0,
+        end=2,
+        convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        eta_min=0.,
+        T_max=max_epochs - 2,
+        by_epoch=True,
+        begin=2,
+        end=max_epochs,
+        convert_to_iter_based=True),
+]
+train_cfg = dict(max_epochs=max_epochs)

@@ -61,12 +61,13 @@ class MotionMAELabelCheckHook(Hook):
     @staticmethod
     def check_dataset(dataset, key: str, num_classes: int) -> None:
         """Raise ``ValueError`` naming ``ann_file:line`` on a bad label."""
-        if not hasattr(dataset, 'data_list'):
+        if not hasattr(dataset, 'get_data_info'):
             return
         dataset.full_init()
         ann = getattr(dataset, 'ann_file', key)
-        for line, info in enumerate(dataset.data_list, start=1):
-            labels = info.get('label')
+        for index in range(len(dataset)):
+            line = index + 1  # VideoDataset keeps one entry per line
+            labels = dataset.get_data_info(index).get('label')
             if labels is None:
                 continue
             for label in labels if isinstance(labels, list) else [labels]:

@@ -1,0 +1,149 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Pretrain briefly -> fine-tune -> test, with the real tools, tiny sizes."""
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PRETRAIN = 'configs/demo/motionmae_vit-tiny_demo.py'
+FINETUNE = 'configs/demo/finetune_vit-tiny_demo.py'
+ENCODER = [
+    'model.backbone.embed_dims=32', 'model.backbone.depth=1',
+    'model.backbone.num_heads=2'
+]
+LOADER = [
+    'num_workers=0', 'persistent_workers=False', 'batch_size=4'
+]
+
+
+def _loader(key: str, data: Path, ann: str) -> list:
+    return [f'{key}.{opt}' for opt in LOADER] + [
+        f'{key}.dataset.ann_file={data}/{ann}',
+        f'{key}.dataset.data_prefix.video={data}'
+    ]
+
+
+def _finetune_opts(data: Path) -> list:
+    return ENCODER + [
+        'model.cls_head.in_channels=32',
+        'optim_wrapper.paramwise_cfg.num_layers=1',
+        'default_hooks.logger.interval=1'
+    ] + _loader('train_dataloader', data, 'train.txt') + _loader(
+        'val_dataloader', data, 'val.txt') + _loader(
+            'test_dataloader', data, 'test.txt')
+
+
+def _run(*cmd: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *map(str, cmd)],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
+
+
+@pytest.fixture(scope='module')
+def ft_data(tmp_path_factory) -> Path:
+    """Demo clips: 8 classes x 2 train / 1 val / 1 test."""
+    out = tmp_path_factory.mktemp('ftdemo')
+    subprocess.run([
+        sys.executable, 'tools/data/build_demo_dataset.py', '--out-dir',
+        str(out), '--splits', '2', '1', '1', '--num-frames', '20',
+        '--no-skvideo'
+    ],
+                   cwd=REPO,
+                   check=True,
+                   capture_output=True)
+    return out
+
+
+@pytest.fixture(scope='module')
+def finetuned(ft_data, tmp_path_factory) -> dict:
+    """Pretrain 1 epoch, then fine-tune 6 epochs from that checkpoint."""
+    work = tmp_path_factory.mktemp('ftwork')
+    pre = _run('tools/train.py', PRETRAIN, '--work-dir', work / 'pre',
+               '--cfg-options', *ENCODER, 'model.neck.embed_dims=16',
+               'model.neck.depth=1', 'train_cfg.max_epochs=1',
+               *_loader('train_dataloader', ft_data, 'pretrain.txt'))
+    assert pre.returncode == 0, pre.stderr[-3000:]
+    ckpt = work / 'pre' / 'epoch_1.pth'
+    ft = _run('tools/train.py', FINETUNE, '--work-dir', work / 'ft',
+              '--cfg-options', f'model.backbone.init_cfg.checkpoint={ckpt}',
+              'train_cfg.max_epochs=6', 'train_cfg.val_interval=6',
+              'default_hooks.checkpoint.interval=6',
+              'optim_wrapper.optimizer.lr=3e-3', 'log_processor.window_size=1',
+              'param_scheduler.0.start_factor=1.', *_finetune_opts(ft_data))
+    assert ft.returncode == 0, ft.stderr[-3000:]
+    return dict(pretrain=ckpt, work=work / 'ft', log=ft.stdout + ft.stderr,
+                checkpoint=work / 'ft' / 'epoch_6.pth')
+
+
+def test_finetune_loads_encoder_and_moves_loss_down(finetuned):
+    assert 'loaded ' in finetuned['log'] and 'fc_norm.weight' in finetuned[
+        'log']
+    scalars = next(finetuned['work'].glob('*/vis_data/scalars.json'))
+    losses = [
+        json.loads(line)['loss'] for line in scalars.read_text().splitlines()
+        if '"loss"' in line
+    ]
+    assert len(losses) == 24  # 16 clips / batch 4 x 6 epochs
+    first, last = sum(losses[:4]) / 4, sum(losses[-4:]) / 4
+    assert last < first - 0.05, losses
+
+
+def test_test_tool_reports_top1_top5_over_views(finetuned, ft_data):
+    proc = _run('tools/test.py', FINETUNE, finetuned['checkpoint'],
+                '--work-dir', finetuned['work'] / 'test', '--dump',
+                finetuned['work'] / 'preds.pkl', '--cfg-options',
+                *_finetune_opts(ft_data))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = proc.stdout.strip().splitlines()[-1]
+    top1 = float(re.search(r'acc/top1: ([\d.]+)', line).group(1))
+    top5 = float(re.search(r'acc/top5: ([\d.]+)', line).group(1))
+    assert 0 <= top1 <= top5 <= 1
+    assert (finetuned['work'] / 'preds.pkl').is_file()
+
+
+def test_test_tool_input_errors_are_one_line(finetuned, ft_data, tmp_path):
+    opts = _finetune_opts(ft_data)
+    proc = _run('tools/test.py', FINETUNE, tmp_path / 'nope.pth',
+                '--cfg-options', *opts)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == \
+        f'error: CHECKPOINT: no such file: {tmp_path}/nope.pth'
+
+    bad = tmp_path / 'test.txt'
+    lines = (ft_data / 'test.txt').read_text().splitlines()
+    lines[2] = lines[2].rsplit(' ', 1)[0] + ' 8'
+    bad.write_text('\n'.join(lines) + '\n')
+    proc = _run('tools/test.py', FINETUNE, finetuned['checkpoint'],
+                '--cfg-options', *opts, f'test_dataloader.dataset.ann_file={bad}')
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f'error: {bad}:3: label 8 outside [0, 8) '
+        '(model.cls_head.num_classes=8)')
+
+    proc = _run('tools/test.py', FINETUNE, finetuned['checkpoint'],
+                '--cfg-options', *opts, 'model.backbone.depth=2')
+    assert proc.returncode == 1
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith('error: ') and 'does not fit' in last
+    assert 'blocks.1' in last
+
+
+def test_train_errors_name_the_key(finetuned, ft_data, tmp_path):
+    opts = _finetune_opts(ft_data)
+    proc = _run('tools/train.py', FINETUNE, '--work-dir', tmp_path,
+                '--cfg-options', *opts, 'model.cls_head.num_classes=4')
+    assert proc.returncode != 0
+    assert re.search(r'train\.txt:\d+: label [4-7] outside \[0, 4\) '
+                     r'\(model\.cls_head\.num_classes=4\)', proc.stderr)
+    proc = _run('tools/train.py', FINETUNE, '--work-dir', tmp_path,
+                '--cfg-options', *opts,
+                f'model.backbone.init_cfg.checkpoint={tmp_path}/no.pth')
+    assert proc.returncode != 0
+    assert f'init_cfg.checkpoint: no such file: {tmp_path}/no.pth' in \
+        proc.stderr
