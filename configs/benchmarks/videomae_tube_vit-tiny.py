@@ -1,0 +1,7 @@
+# Benchmark variant (a): the VideoMAE baseline. Tube masking at 0.9,
+# pixels only (the motion head is dropped with motion_weight=0).
+_base_ = ['./motionmae_shared_vit-tiny.py']
+
+model = dict(
+    mask_generator=dict(type='TubeMaskGenerator'),
+    head=dict(motion_weight=0.))
