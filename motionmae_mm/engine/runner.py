@@ -3,7 +3,7 @@ import os
 import os.path as osp
 
 from mmaction.registry import RUNNERS
-from mmengine.dist import barrier, is_main_process
+from mmengine.dist import master_only
 from mmengine.runner import Runner
 
 from .hooks.rng_state_hook import RNGStateHook
@@ -29,6 +29,7 @@ class MotionMAERunner(Runner):
         if not any(isinstance(h, RNGStateHook) for h in self.hooks):
             self.register_hook(RNGStateHook())
 
+    @master_only
     def save_checkpoint(self, out_dir: str, filename: str, *args,
                         **kwargs) -> None:
         if not osp.isdir(out_dir):  # remote backends: their own semantics
@@ -36,6 +37,4 @@ class MotionMAERunner(Runner):
                                            **kwargs)
         tmp = f'.{filename}.tmp'
         super().save_checkpoint(out_dir, tmp, *args, **kwargs)
-        if is_main_process():
-            os.replace(osp.join(out_dir, tmp), osp.join(out_dir, filename))
-        barrier()
+        os.replace(osp.join(out_dir, tmp), osp.join(out_dir, filename))

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import torch
+
 from .test_train import DEMO, REPO, TINY
 
 
@@ -43,7 +45,10 @@ def _check_two_ranks(work: Path) -> None:
     assert [x['iter'] for x in r0] == [x['iter'] for x in r1] == [0, 1]
     assert r0[0]['mask'] != r1[0]['mask']  # ranks draw different masks
     assert all(x['loss'] > 0 for x in r0 + r1)
-    assert (work / 'epoch_1.pth').is_file()
+    # the checkpoint carries both ranks' RNG states, and they differ
+    states = torch.load(work / 'epoch_1.pth', weights_only=True)['rng_states']
+    assert len(states) == 2
+    assert not torch.equal(states[0]['torch'], states[1]['torch'])
 
 
 def test_dist_train_two_cpu_processes(demo_data, tmp_path):

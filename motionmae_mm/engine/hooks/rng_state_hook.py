@@ -1,12 +1,12 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 import random
-from typing import List
+from typing import List, Optional
 
 import numpy as np
 import torch
 from mmaction.registry import HOOKS
 from mmengine.dist import all_gather_object, get_rank, get_world_size
-from mmengine.hooks import Hook
+from mmengine.hooks import CheckpointHook, Hook
 
 
 def _local_rng_state() -> dict:
@@ -33,21 +33,58 @@ class RNGStateHook(Hook):
 
     mmengine saves no RNG state, so a resumed run draws different masks and
     augmentations than the run it continues. With this hook the torch,
-    numpy, python (and CUDA) generators of each rank are gathered into
+    numpy, python (and CUDA) generators of each rank are stored in
     ``checkpoint['rng_states']`` and put back on resume, so a resumed run
     continues step for step (with ``num_workers=0`` or non-persistent
     workers, whose seeds mmengine derives from the seed alone).
+
+    Only the main process writes checkpoints, so the states are gathered
+    from all ranks just before the ``CheckpointHook`` saves (this hook runs
+    first, with the same schedule); a checkpoint saved at another moment
+    carries the main process's state only.
     """
 
-    priority = 'VERY_LOW'
+    priority = 'LOW'  # before CheckpointHook (VERY_LOW)
 
-    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        states: List[dict] = all_gather_object(_local_rng_state())
+    def __init__(self) -> None:
+        self._gathered: Optional[List[dict]] = None
+
+    @staticmethod
+    def _checkpoint_hook(runner) -> Optional[CheckpointHook]:
+        return next(
+            (h for h in runner.hooks if isinstance(h, CheckpointHook)), None)
+
+    def _gather(self) -> None:
+        states = all_gather_object(_local_rng_state())
         # plain types only: the checkpoint must load with weights_only=True
-        checkpoint['rng_states'] = [{
+        self._gathered = [{
             key: (list(value) if key == 'numpy' else value)
             for key, value in state.items()
         } for state in states]
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs=None) -> None:
+        ckpt = self._checkpoint_hook(runner)
+        if ckpt is not None and not ckpt.by_epoch and (
+                self.every_n_train_iters(runner, ckpt.interval,
+                                         ckpt.save_begin) or
+            (ckpt.save_last and self.is_last_train_iter(runner))):
+            self._gather()
+
+    def after_train_epoch(self, runner) -> None:
+        ckpt = self._checkpoint_hook(runner)
+        if ckpt is not None and ckpt.by_epoch and (
+                self.every_n_epochs(runner, ckpt.interval, ckpt.save_begin)
+                or (ckpt.save_last and self.is_last_train_epoch(runner))):
+            self._gather()
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        states = self._gathered or [{
+            key: (list(value) if key == 'numpy' else value)
+            for key, value in _local_rng_state().items()
+        }]
+        checkpoint['rng_states'] = states
+        self._gathered = None
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         states = checkpoint.get('rng_states')
