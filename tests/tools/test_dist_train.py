@@ -2,6 +2,7 @@
 """tools/dist_train.sh and tools/slurm_train.sh with 2 CPU processes."""
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,24 @@ def _env() -> dict:
     return env
 
 
+def _run(cmd: list, env: dict) -> subprocess.CompletedProcess:
+    """Run a launcher; on time-out kill its whole process group."""
+    proc = subprocess.Popen(
+        cmd,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 def _read(work: Path, rank: int) -> list:
     lines = (work / f'rank{rank}.jsonl').read_text().splitlines()
     return [json.loads(line) for line in lines]
@@ -53,16 +72,11 @@ def _check_two_ranks(work: Path) -> None:
 
 def test_dist_train_two_cpu_processes(demo_data, tmp_path):
     work = tmp_path / 'work'
-    proc = subprocess.run([
+    proc = _run([
         'bash', 'tools/dist_train.sh',
         str(_probe_config(tmp_path, demo_data)), '2', '--work-dir',
         str(work), '--cfg-options', *TINY, 'train_dataloader.batch_size=2'
-    ],
-                          cwd=REPO,
-                          env=dict(_env(), PORT='29531'),
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
+    ], dict(_env(), PORT='29531'))
     assert proc.returncode == 0, proc.stderr[-3000:]
     _check_two_ranks(work)
 
@@ -91,15 +105,10 @@ for p in "${pids[@]}"; do wait $p || exit 1; done
     work = tmp_path / 'work'
     env = dict(_env(), GPUS='2', GPUS_PER_NODE='2', MASTER_PORT='29532')
     env['PATH'] = f"{bin_dir}:{env['PATH']}"
-    proc = subprocess.run([
+    proc = _run([
         'bash', 'tools/slurm_train.sh', 'cpu', 'probe',
         str(_probe_config(tmp_path, demo_data)), '--work-dir',
         str(work), '--cfg-options', *TINY, 'train_dataloader.batch_size=2'
-    ],
-                          cwd=REPO,
-                          env=env,
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
+    ], env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     _check_two_ranks(work)
