@@ -50,8 +50,7 @@ def recognizer_cfg(checkpoint: Optional[str],
             },
             use_mean_pooling=True,
             init_cfg=dict(
-                type='Pretrained', checkpoint=checkpoint,
-                prefix='backbone.')),
+                type='Pretrained', checkpoint=checkpoint, prefix='backbone.')),
         cls_head=dict(
             type='TimeSformerHead',
             num_classes=num_classes,

@@ -44,8 +44,9 @@ def test_all_recipes_present():
     for data in ('ssv2', 'k400', 'ucf101', 'hmdb51'):
         assert f'finetune/motionmae_vitb_finetune_{data}.py' in names
     assert 'finetune/motionmae_vitb_linear_ssv2.py' in names
-    assert {'demo/finetune_vit-tiny_demo.py',
-            'demo/linear-probe_vit-tiny_demo.py'} <= names
+    assert {
+        'demo/finetune_vit-tiny_demo.py', 'demo/linear-probe_vit-tiny_demo.py'
+    } <= names
 
 
 @pytest.mark.parametrize('path', FINETUNE, ids=_name)
@@ -53,8 +54,8 @@ def test_config_trains_one_step_and_predicts_views(path):
     cfg = Config.fromfile(path)
     init = cfg.model.backbone.init_cfg
     if isinstance(init, dict):  # the contract of DESIGN.md section 8
-        assert init == dict(type='Pretrained', checkpoint=None,
-                            prefix='backbone.')
+        assert init == dict(
+            type='Pretrained', checkpoint=None, prefix='backbone.')
     num_classes = cfg.model.cls_head.num_classes
     blending = cfg.model.data_preprocessor.get('blending')
     if blending is not None:
@@ -66,20 +67,18 @@ def test_config_trains_one_step_and_predicts_views(path):
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
     clips = torch.randint(0, 256, (4, 1, 3, 4, 32, 32), dtype=torch.uint8)
     batch = dict(inputs=list(clips), data_samples=_samples([0, 1, 2, 1]))
-    frozen = {
-        k: v.clone()
-        for k, v in model.backbone.state_dict().items()
-    }
+    frozen = {k: v.clone() for k, v in model.backbone.state_dict().items()}
     log = model.train_step(batch, optim)
     assert torch.isfinite(log['loss'])
-    changed = any(not torch.equal(v, model.backbone.state_dict()[k])
+    changed = any(not torch.equal(v,
+                                  model.backbone.state_dict()[k])
                   for k, v in frozen.items())
     linear = 'linear' in path.name
     assert changed != linear  # a linear probe never moves the encoder
     # multi-view test: 2 clips x 3 crops per video, averaged
     views = torch.randint(0, 256, (2, 6, 3, 4, 32, 32), dtype=torch.uint8)
-    out = model.test_step(dict(inputs=list(views), data_samples=_samples([0,
-                                                                        1])))
+    out = model.test_step(
+        dict(inputs=list(views), data_samples=_samples([0, 1])))
     assert len(out) == 2 and out[0].pred_scores.item.shape == (num_classes, )
 
 
@@ -102,8 +101,7 @@ def test_pipelines_produce_configured_views(path, tmp_path):
     for key, views in (('train', 1), ('val', 1), ('test', None)):
         pipeline = Compose(cfg[f'{key}_dataloader'].dataset.pipeline)
         out = pipeline(
-            dict(filename=str(video), label=1, start_index=0,
-                 modality='RGB'))
+            dict(filename=str(video), label=1, start_index=0, modality='RGB'))
         n, c, t, h, w = out['inputs'].shape
         assert (c, t, h, w) == (3, frames, 224, 224)
         assert out['inputs'].dtype == torch.uint8

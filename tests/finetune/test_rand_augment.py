@@ -7,7 +7,8 @@ import pytest
 from mmaction.registry import TRANSFORMS
 
 from motionmae_mm.datasets.transforms.rand_augment import (OPS,
-                                                           MotionMAERandAugment)
+                                                           MotionMAERandAugment
+                                                           )
 
 
 def _clip(frames: int = 4, same: bool = True) -> np.ndarray:

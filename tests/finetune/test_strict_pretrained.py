@@ -23,8 +23,8 @@ def _build(cfg: dict) -> torch.nn.Module:
     return model.eval()
 
 
-@pytest.mark.parametrize(
-    'backbone', ['MotionMAEVisionTransformer', 'VisionTransformer'])
+@pytest.mark.parametrize('backbone',
+                         ['MotionMAEVisionTransformer', 'VisionTransformer'])
 def test_every_encoder_tensor_arrives_bit_exactly(pretrain_ckpt, backbone):
     path, state = pretrain_ckpt
     model = _build(recognizer_cfg(str(path), backbone))
@@ -74,8 +74,7 @@ def test_grid_change_regenerates_positions(pretrain_ckpt):
     (dict(depth=1), r'unexpected key\(s\) .*blocks\.1\.'),
     (dict(patch_size=4, img_size=16), r'shape mismatch.*patch_embed'),
 ])
-def test_mismatching_checkpoint_fails_loudly(pretrain_ckpt, change,
-                                            message):
+def test_mismatching_checkpoint_fails_loudly(pretrain_ckpt, change, message):
     path, _ = pretrain_ckpt
     cfg = recognizer_cfg(str(path), **change)
     model = MODELS.build(cfg)

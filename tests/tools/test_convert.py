@@ -51,8 +51,7 @@ def test_pretrain_file_converts_and_loads_exactly(tmp_path):
         'mask_token': torch.zeros(1, 1, 16)
     })
     src, dst = tmp_path / 'checkpoint-799.pth', tmp_path / 'converted.pth'
-    torch.save(
-        dict(model=state, epoch=799, args=Namespace(lr=1.5e-4)), src)
+    torch.save(dict(model=state, epoch=799, args=Namespace(lr=1.5e-4)), src)
     proc = _run(src, dst)
     assert proc.returncode == 0, proc.stderr
     assert 'pretrain VideoMAE encoder: 2 blocks x 32' in proc.stdout
@@ -60,8 +59,7 @@ def test_pretrain_file_converts_and_loads_exactly(tmp_path):
     assert out['meta']['kind'] == 'pretrain'
     sd = out['state_dict']
     assert 'backbone.norm.weight' in sd  # kept for VOS
-    assert not any(k.startswith(('decoder', 'encoder_to', 'mask'))
-                   for k in sd)
+    assert not any(k.startswith(('decoder', 'encoder_to', 'mask')) for k in sd)
     assert all(k.startswith('backbone.') for k in sd)
 
     model = MODELS.build(recognizer_cfg(str(dst)))
@@ -99,9 +97,15 @@ def test_finetuned_file_converts_with_head(tmp_path):
 
 
 @pytest.mark.parametrize('state, message', [
-    ({'encoder.blocks.0.attn.qkv.bias': torch.zeros(96)}, 'fused q/k/v'),
-    ({'encoder.blocks.0.weird': torch.zeros(2)}, 'unknown encoder key'),
-    ({'encoder.norm.weight': torch.ones(2)}, r'\(C, 3, t, p, p\)'),
+    ({
+        'encoder.blocks.0.attn.qkv.bias': torch.zeros(96)
+    }, 'fused q/k/v'),
+    ({
+        'encoder.blocks.0.weird': torch.zeros(2)
+    }, 'unknown encoder key'),
+    ({
+        'encoder.norm.weight': torch.ones(2)
+    }, r'\(C, 3, t, p, p\)'),
 ])
 def test_bad_files_give_one_line_errors(tmp_path, state, message):
     src = tmp_path / 'bad.pth'

@@ -15,9 +15,7 @@ ENCODER = [
     'model.backbone.embed_dims=32', 'model.backbone.depth=1',
     'model.backbone.num_heads=2'
 ]
-LOADER = [
-    'num_workers=0', 'persistent_workers=False', 'batch_size=4'
-]
+LOADER = ['num_workers=0', 'persistent_workers=False', 'batch_size=4']
 
 
 def _loader(key: str, data: Path, ann: str) -> list:
@@ -33,8 +31,8 @@ def _finetune_opts(data: Path) -> list:
         'optim_wrapper.paramwise_cfg.num_layers=1',
         'default_hooks.logger.interval=1'
     ] + _loader('train_dataloader', data, 'train.txt') + _loader(
-        'val_dataloader', data, 'val.txt') + _loader(
-            'test_dataloader', data, 'test.txt')
+        'val_dataloader', data, 'val.txt') + _loader('test_dataloader', data,
+                                                     'test.txt')
 
 
 def _run(*cmd: str) -> subprocess.CompletedProcess:
@@ -77,8 +75,11 @@ def finetuned(ft_data, tmp_path_factory) -> dict:
               'optim_wrapper.optimizer.lr=3e-3', 'log_processor.window_size=1',
               'param_scheduler.0.start_factor=1.', *_finetune_opts(ft_data))
     assert ft.returncode == 0, ft.stderr[-3000:]
-    return dict(pretrain=ckpt, work=work / 'ft', log=ft.stdout + ft.stderr,
-                checkpoint=work / 'ft' / 'epoch_6.pth')
+    return dict(
+        pretrain=ckpt,
+        work=work / 'ft',
+        log=ft.stdout + ft.stderr,
+        checkpoint=work / 'ft' / 'epoch_6.pth')
 
 
 def test_finetune_loads_encoder_and_moves_loss_down(finetuned):
@@ -120,7 +121,8 @@ def test_test_tool_input_errors_are_one_line(finetuned, ft_data, tmp_path):
     lines[2] = lines[2].rsplit(' ', 1)[0] + ' 8'
     bad.write_text('\n'.join(lines) + '\n')
     proc = _run('tools/test.py', FINETUNE, finetuned['checkpoint'],
-                '--cfg-options', *opts, f'test_dataloader.dataset.ann_file={bad}')
+                '--cfg-options', *opts,
+                f'test_dataloader.dataset.ann_file={bad}')
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == (
         f'error: {bad}:3: label 8 outside [0, 8) '
@@ -139,8 +141,9 @@ def test_train_errors_name_the_key(finetuned, ft_data, tmp_path):
     proc = _run('tools/train.py', FINETUNE, '--work-dir', tmp_path,
                 '--cfg-options', *opts, 'model.cls_head.num_classes=4')
     assert proc.returncode != 0
-    assert re.search(r'train\.txt:\d+: label [4-7] outside \[0, 4\) '
-                     r'\(model\.cls_head\.num_classes=4\)', proc.stderr)
+    assert re.search(
+        r'train\.txt:\d+: label [4-7] outside \[0, 4\) '
+        r'\(model\.cls_head\.num_classes=4\)', proc.stderr)
     proc = _run('tools/train.py', FINETUNE, '--work-dir', tmp_path,
                 '--cfg-options', *opts,
                 f'model.backbone.init_cfg.checkpoint={tmp_path}/no.pth')

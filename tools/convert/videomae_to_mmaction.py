@@ -116,7 +116,8 @@ def convert(state: Dict[str, torch.Tensor],
         patch_size=int(proj.shape[3]),
         depth=depth,
         num_classes=None if head is None else int(head.shape[0]),
-        dropped=sorted({k.split('.')[0] for k in dropped}))
+        dropped=sorted({k.split('.')[0]
+                        for k in dropped}))
     return out, meta
 
 

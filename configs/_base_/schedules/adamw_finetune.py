@@ -18,8 +18,8 @@ optim_wrapper = dict(
         eps=1e-8,
         weight_decay=0.05),
     constructor='LearningRateDecayOptimizerConstructor',
-    paramwise_cfg=dict(decay_rate=0.75, decay_type='layer_wise',
-                       num_layers=12))
+    paramwise_cfg=dict(
+        decay_rate=0.75, decay_type='layer_wise', num_layers=12))
 
 param_scheduler = [
     dict(

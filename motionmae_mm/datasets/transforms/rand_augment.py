@@ -35,8 +35,8 @@ def _blend(imgs: np.ndarray, degenerate: np.ndarray,
 
 def _gray(imgs: np.ndarray) -> np.ndarray:
     """ITU-R 601-2 luma as PIL's ``convert('L')``, shape (..., 1)."""
-    return (imgs.astype(np.float32) @ np.array(
-        [0.299, 0.587, 0.114], np.float32))[..., None]
+    return (imgs.astype(np.float32) @ np.array([0.299, 0.587, 0.114],
+                                               np.float32))[..., None]
 
 
 def _warp(imgs: np.ndarray, matrix: np.ndarray) -> np.ndarray:
@@ -72,8 +72,7 @@ def equalize(imgs: np.ndarray, _: float) -> np.ndarray:
             out[..., c] = imgs[..., c]
             continue
         lut = (cdf - nonzero[0]) * 255. / (cdf[-1] - nonzero[0])
-        out[..., c] = np.clip(lut + 0.5, 0, 255).astype(np.uint8)[imgs[...,
-                                                                        c]]
+        out[..., c] = np.clip(lut + 0.5, 0, 255).astype(np.uint8)[imgs[..., c]]
     return out
 
 

@@ -47,10 +47,10 @@ def _starts(key: str, prefixes: Sequence[str]) -> bool:
 
 
 def compare_state_dicts(
-        model: nn.Module,
-        state_dict: Dict[str, torch.Tensor],
-        allow_missing: Sequence[str] = POOLING_NORMS,
-        allow_unexpected: Sequence[str] = POOLING_NORMS
+    model: nn.Module,
+    state_dict: Dict[str, torch.Tensor],
+    allow_missing: Sequence[str] = POOLING_NORMS,
+    allow_unexpected: Sequence[str] = POOLING_NORMS
 ) -> Tuple[List[str], List[str], List[str], List[str]]:
     """Sort checkpoint keys against ``model`` the way fine-tuning needs.
 
@@ -84,8 +84,8 @@ def compare_state_dicts(
                                   f'{tuple(value.shape)}')
     for key in state_dict:
         if key not in own:
-            (skipped if _starts(key, allow_unexpected) else
-             unexpected).append(key)
+            (skipped
+             if _starts(key, allow_unexpected) else unexpected).append(key)
     return missing, unexpected, mismatched, skipped
 
 
@@ -130,7 +130,7 @@ class MotionMAEPretrainedInit(PretrainedInit):
             raise FileNotFoundError(f'{where}: no such file: {path}')
         ckpt = _load_checkpoint(path, map_location=self.map_location)
         state = ckpt.get('state_dict', ckpt) if isinstance(ckpt,
-                                                            dict) else None
+                                                           dict) else None
         if not isinstance(state, dict):
             raise ValueError(f'{path}: not a checkpoint (no tensor dict)')
         if self.prefix:
@@ -171,8 +171,10 @@ class MotionMAEPretrainedInit(PretrainedInit):
                              f'architecture?): {_listing(unexpected)}')
         skip = set(skipped)
         module.load_state_dict(
-            {k: v
-             for k, v in state.items() if k not in skip}, strict=False)
+            {
+                k: v
+                for k, v in state.items() if k not in skip
+            }, strict=False)
         print_log(
             f'loaded {len(state) - len([k for k in skipped if k in state])} '
             f'tensors from {name}; not loaded (expected for fine-tuning): '
