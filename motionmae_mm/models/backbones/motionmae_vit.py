@@ -3,10 +3,13 @@ from typing import Optional
 
 import torch
 import torch.nn.functional as F
+import torch.utils.checkpoint as cp
 from mmaction.models import VisionTransformer
 from mmaction.models.backbones.vit_mae import Attention
 from mmaction.registry import MODELS
-from torch import Tensor
+from torch import Tensor, nn
+
+from ..targets import select_patches
 
 
 class SDPAAttention(Attention):
@@ -48,6 +51,19 @@ def use_sdpa_attention(module: torch.nn.Module) -> None:
             m.__class__ = SDPAAttention
 
 
+def run_blocks(blocks: nn.ModuleList, x: Tensor, with_cp: bool) -> Tensor:
+    """Apply ``blocks`` in turn, optionally with activation checkpointing.
+
+    Checkpointing (non-reentrant) keeps only each block's input and
+    recomputes the block in backward: same results, less memory, about a
+    third more compute. It is used only when gradients are being recorded.
+    """
+    use_cp = with_cp and torch.is_grad_enabled() and x.requires_grad
+    for blk in blocks:
+        x = cp.checkpoint(blk, x, use_reentrant=False) if use_cp else blk(x)
+    return x
+
+
 @MODELS.register_module()
 class MotionMAEVisionTransformer(VisionTransformer):
     """mmaction2's VideoMAE ``VisionTransformer`` that can encode visible
@@ -57,6 +73,15 @@ class MotionMAEVisionTransformer(VisionTransformer):
     pretraining checkpoint loads into a stock ``Recognizer3D`` with
     ``prefix='backbone.'``. ``VisionTransformer`` stays in the class name so
     mmaction2's ``LearningRateDecayOptimizerConstructor`` recognises it.
+
+    With a mask, only the visible tokens are embedded (one gather of their
+    pixels and one matmul with the Conv3d weight instead of the convolution
+    over the whole clip), which equals embedding all tokens and selecting.
+
+    Args:
+        with_cp (bool): Activation checkpointing of the blocks in the masked
+            (pretraining) forward, for large encoders. Defaults to False.
+        **kwargs: mmaction2 ``VisionTransformer`` arguments.
 
     Raises:
         ValueError: if ``img_size`` is not divisible by ``patch_size`` or
@@ -68,6 +93,7 @@ class MotionMAEVisionTransformer(VisionTransformer):
                  patch_size: int = 16,
                  num_frames: int = 16,
                  tubelet_size: int = 2,
+                 with_cp: bool = False,
                  **kwargs) -> None:
         if img_size % patch_size:
             raise ValueError(
@@ -85,7 +111,32 @@ class MotionMAEVisionTransformer(VisionTransformer):
             **kwargs)
         self.num_frames = num_frames
         self.tubelet_size = tubelet_size
+        self.with_cp = with_cp
         use_sdpa_attention(self)
+
+    def _can_embed_visible(self) -> bool:
+        """Whether the patch embedding is a plain strided Conv3d."""
+        embed = self.patch_embed
+        conv = embed.projection
+        return (isinstance(conv, nn.Conv3d) and embed.norm is None
+                and embed.adaptive_padding is None
+                and conv.stride == conv.kernel_size
+                and conv.padding == (0, 0, 0) and conv.dilation == (1, 1, 1)
+                and conv.groups == 1)
+
+    def embed_visible(self, x: Tensor, mask: Tensor) -> Tensor:
+        """Patch-embed the visible tokens only, (B, N_vis, C).
+
+        Equals ``self.patch_embed(x)[0][~mask].reshape(B, -1, C)``.
+        """
+        B = x.shape[0]
+        if not self._can_embed_visible():
+            tokens = self.patch_embed(x)[0]
+            return tokens[~mask].reshape(B, -1, tokens.shape[-1])
+        conv = self.patch_embed.projection
+        patches = select_patches(
+            x, ~mask, self.tubelet_size, self.patch_size, channels_last=False)
+        return F.linear(patches, conv.weight.flatten(1), conv.bias)
 
     def forward(self, x: Tensor, mask: Optional[Tensor] = None) -> Tensor:
         """Encode a clip.
@@ -102,16 +153,22 @@ class MotionMAEVisionTransformer(VisionTransformer):
         """
         if mask is None:
             return super().forward(x)
-        tokens = self.patch_embed(x)[0]
-        if tokens.shape[1] != self.pos_embed.shape[1]:
+        T, H, W = x.shape[2:]
+        num_tokens = (T // self.tubelet_size) * (H // self.patch_size) * (
+            W // self.patch_size)
+        if num_tokens != self.pos_embed.shape[1] or T % self.tubelet_size \
+                or H % self.patch_size or W % self.patch_size:
             raise ValueError(
                 f'masked encoding needs the configured clip size: got '
-                f'{tokens.shape[1]} tokens for {tuple(x.shape[2:])}, the '
+                f'{num_tokens} tokens for {tuple(x.shape[2:])}, the '
                 f'position table has {self.pos_embed.shape[1]}')
-        tokens = tokens + self.pos_embed.to(tokens.dtype)
+        if mask.shape != (x.shape[0], num_tokens):
+            raise ValueError(f'mask of shape {tuple(mask.shape)} for '
+                             f'{x.shape[0]} clips of {num_tokens} tokens')
+        tokens = self.embed_visible(x, mask)
         B, _, C = tokens.shape
-        x = tokens[~mask].reshape(B, -1, C)
+        pos = self.pos_embed.to(tokens.dtype).expand(B, -1, -1)
+        x = tokens + pos[~mask].reshape(B, -1, C)
         x = self.pos_drop(x)
-        for blk in self.blocks:
-            x = blk(x)
+        x = run_blocks(self.blocks, x, self.with_cp)
         return self.norm(x)

@@ -7,7 +7,7 @@ from mmaction.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from ..targets import frame_difference, patch_norm, patchify3d
+from ..targets import frame_difference, patch_norm, select_patches
 
 
 @MODELS.register_module()
@@ -99,6 +99,9 @@ class MotionMAEHead(BaseModule):
     def targets(self, clip: Tensor, mask: Tensor) -> Dict[str, Tensor]:
         """Targets of the masked tokens, in one vectorised pass.
 
+        Only the masked tokens' pixels are gathered (no unfolding of the
+        whole clip); equal to ``patchify3d(src)[mask]`` per target.
+
         Args:
             clip (Tensor): Un-normalised clip in [0, 1], (B, C, T, H, W).
             mask (Tensor): (B, N) bool, True = masked.
@@ -109,7 +112,6 @@ class MotionMAEHead(BaseModule):
         if self.gap >= clip.shape[2]:
             raise ValueError(f'model.head.gap={self.gap} must be smaller '
                              f'than the clip length {clip.shape[2]}')
-        B = clip.shape[0]
         out = {}
         for name in self.target_names:
             if name == 'appearance':
@@ -118,8 +120,8 @@ class MotionMAEHead(BaseModule):
                 src = frame_difference(clip, self.gap, self.signed,
                                        self.grayscale)
                 norm = self.normalize
-            tokens = patchify3d(src, self.tubelet_size, self.patch_size)
-            tokens = tokens[mask].reshape(B, -1, tokens.shape[-1])
+            tokens = select_patches(src, mask, self.tubelet_size,
+                                    self.patch_size)
             if norm:
                 tokens = patch_norm(tokens, src.shape[1])
             out[name] = tokens

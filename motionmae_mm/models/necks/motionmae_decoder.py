@@ -8,15 +8,21 @@ from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule, ModuleList
 from torch import Tensor, nn
 
-from ..backbones.motionmae_vit import use_sdpa_attention
+from ..backbones.motionmae_vit import run_blocks, use_sdpa_attention
 
 
 class DecoderStack(BaseModule):
     """Transformer blocks plus final norm: one decoder branch."""
 
-    def __init__(self, embed_dims: int, depth: int, num_heads: int,
-                 mlp_ratio: float, norm_cfg: dict) -> None:
+    def __init__(self,
+                 embed_dims: int,
+                 depth: int,
+                 num_heads: int,
+                 mlp_ratio: float,
+                 norm_cfg: dict,
+                 with_cp: bool = False) -> None:
         super().__init__()
+        self.with_cp = with_cp
         self.blocks = ModuleList([
             Block(
                 embed_dims=embed_dims,
@@ -28,8 +34,7 @@ class DecoderStack(BaseModule):
 
     def forward(self, x: Tensor, num_out: int) -> Tensor:
         """Decode ``x`` and return its last ``num_out`` tokens, normed."""
-        for blk in self.blocks:
-            x = blk(x)
+        x = run_blocks(self.blocks, x, self.with_cp)
         return self.norm(x[:, -num_out:])
 
 
@@ -58,6 +63,8 @@ class MotionMAEDecoder(BaseModule):
         branches (Sequence[str]): Target names; the ``MotionMAE`` model fills
             this from its head. Defaults to ``('appearance', 'motion')``.
         norm_cfg (dict): Norm layers. Defaults to LN with eps 1e-6.
+        with_cp (bool): Activation checkpointing of the decoder blocks (same
+            results, less memory, more compute). Defaults to False.
         init_cfg (dict or list[dict], optional): Initialisation config.
     """
 
@@ -70,6 +77,7 @@ class MotionMAEDecoder(BaseModule):
                  mode: str = 'shared',
                  branches: Sequence[str] = ('appearance', 'motion'),
                  norm_cfg: dict = dict(type='LN', eps=1e-6),
+                 with_cp: bool = False,
                  init_cfg: Optional[Union[dict, list]] = [
                      dict(type='TruncNormal', layer='Linear', std=0.02,
                           bias=0.),
@@ -87,7 +95,7 @@ class MotionMAEDecoder(BaseModule):
         names = ('shared', ) if mode == 'shared' else self.branches
         self.decoders = nn.ModuleDict({
             name: DecoderStack(embed_dims, depth, num_heads, mlp_ratio,
-                               norm_cfg)
+                               norm_cfg, with_cp)
             for name in names
         })
         use_sdpa_attention(self)

@@ -35,7 +35,9 @@ def frame_difference(clip: Tensor,
     if grayscale:
         weights = clip.new_tensor(_LUMA).view(1, 3, 1, 1, 1)
         clip = (clip * weights).sum(1, keepdim=True)
-    diff = clip[:, :, gap:] - clip[:, :, :-gap]
+    out = torch.empty_like(clip)
+    diff = torch.sub(clip[:, :, gap:], clip[:, :, :-gap], out=out[:, :, gap:])
     if not signed:
-        diff = diff.abs()
-    return torch.cat([diff[:, :, :1].expand(-1, -1, gap, -1, -1), diff], 2)
+        diff.abs_()
+    out[:, :, :gap] = diff[:, :, :1]
+    return out

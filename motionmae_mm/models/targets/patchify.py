@@ -31,8 +31,45 @@ def patchify3d(x: Tensor, tubelet_size: int, patch_size: int) -> Tensor:
     return x.reshape(B, (T // t) * (H // p) * (W // p), t * p * p * C)
 
 
-def unpatchify3d(tokens: Tensor, grid: Tuple[int, int, int],
-                 tubelet_size: int, patch_size: int) -> Tensor:
+def select_patches(x: Tensor,
+                   mask: Tensor,
+                   tubelet_size: int,
+                   patch_size: int,
+                   channels_last: bool = True) -> Tensor:
+    """Pixels of the tokens where ``mask`` is True, without unfolding the
+    whole clip.
+
+    With ``channels_last`` equal to
+    ``patchify3d(x, tubelet_size, patch_size)[mask].reshape(B, -1, D)``, but
+    one gather from a strided view copies only the selected tokens.
+
+    Args:
+        x (Tensor): Clip (B, C, T, H, W).
+        mask (Tensor): (B, N) bool, the same count per sample, tokens in
+            t-major (t, h, w) order.
+        tubelet_size (int): Frames per token.
+        patch_size (int): Pixels per token side.
+        channels_last (bool): Token layout (dt, dy, dx, c) (the targets')
+            if True (default), else (c, dt, dy, dx) (a Conv3d weight's).
+
+    Returns:
+        Tensor: (B, N_selected, C * tubelet * patch * patch).
+    """
+    B, C, T, H, W = x.shape
+    t, p = tubelet_size, patch_size
+    gh, gw = H // p, W // p
+    view = x.reshape(B, C, T // t, t, gh, p, gw, p)
+    order = (0, 2, 4, 6, 3, 5, 7, 1) if channels_last else (0, 2, 4, 6, 1, 3,
+                                                            5, 7)
+    view = view.permute(*order)
+    b, n = mask.nonzero(as_tuple=True)  # row-major: b, then token order
+    hw = gh * gw
+    tokens = view[b, n // hw, n % hw // gw, n % gw]
+    return tokens.reshape(B, -1, C * t * p * p)
+
+
+def unpatchify3d(tokens: Tensor, grid: Tuple[int, int, int], tubelet_size: int,
+                 patch_size: int) -> Tensor:
     """Inverse of :func:`patchify3d`.
 
     Args:

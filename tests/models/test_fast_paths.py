@@ -1,0 +1,124 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""The fast paths equal the plain computations they replace."""
+import pytest
+import torch
+from mmaction.registry import MODELS
+
+from motionmae_mm.models import (MotionMAEDecoder, MotionMAEHead,
+                                 MotionMAEVisionTransformer)
+from motionmae_mm.models.targets import (frame_difference, patch_norm,
+                                         patchify3d, select_patches)
+from ..conftest import tiny_model_cfg
+
+KW = dict(
+    img_size=32,
+    patch_size=8,
+    embed_dims=32,
+    depth=2,
+    num_heads=4,
+    num_frames=4,
+    use_mean_pooling=False)
+
+
+def _mask(batch: int, num: int, masked: int, seed: int = 0) -> torch.Tensor:
+    gen = torch.Generator().manual_seed(seed)
+    idx = torch.rand(batch, num, generator=gen).argsort(1)[:, :masked]
+    return torch.zeros(batch, num, dtype=torch.bool).scatter_(1, idx, True)
+
+
+@pytest.mark.parametrize('t, p', [(2, 8), (1, 4), (2, 16)])
+def test_select_patches_equals_patchify_then_select(t, p):
+    x = torch.randn(2, 3, 4, 32, 48)
+    n = (4 // t) * (32 // p) * (48 // p)
+    mask = _mask(2, n, n // 3)
+    expected = patchify3d(x, t, p)[mask].reshape(2, -1, t * p * p * 3)
+    assert torch.equal(select_patches(x, mask, t, p), expected)
+    # conv-weight layout (c, dt, dy, dx)
+    conv = torch.nn.Conv3d(3, 5, (t, p, p), (t, p, p))
+    tokens = conv(x).flatten(2).transpose(1, 2)[mask].reshape(2, -1, 5)
+    patches = select_patches(x, mask, t, p, channels_last=False)
+    out = torch.nn.functional.linear(patches, conv.weight.flatten(1),
+                                     conv.bias)
+    torch.testing.assert_close(out, tokens, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize('gap', [1, 2])
+@pytest.mark.parametrize('signed', [True, False])
+def test_frame_difference_equals_plain(gap, signed):
+    clip = torch.rand(2, 3, 6, 8, 8)
+    diff = clip[:, :, gap:] - clip[:, :, :-gap]
+    if not signed:
+        diff = diff.abs()
+    plain = torch.cat([diff[:, :, :1].expand(-1, -1, gap, -1, -1), diff], 2)
+    assert torch.equal(frame_difference(clip, gap, signed), plain)
+
+
+def test_head_targets_equal_full_patchify():
+    head = MotionMAEHead(in_dims=16, patch_size=8, tubelet_size=2)
+    clip = torch.rand(2, 3, 4, 32, 32)
+    mask = _mask(2, 32, 24)
+    out = head.targets(clip, mask)
+    for name, src in (('appearance', clip), ('motion',
+                                             frame_difference(clip))):
+        tokens = patchify3d(src, 2, 8)[mask].reshape(2, 24, -1)
+        assert torch.equal(out[name], patch_norm(tokens, 3))
+
+
+def test_visible_embedding_equals_conv_then_select():
+    torch.manual_seed(0)
+    vit = MotionMAEVisionTransformer(**KW)
+    assert vit._can_embed_visible()
+    x = torch.randn(2, 3, 4, 32, 32)
+    mask = _mask(2, 32, 24)
+    fast = vit.embed_visible(x, mask)
+    plain = vit.patch_embed(x)[0][~mask].reshape(2, 8, 32)
+    torch.testing.assert_close(fast, plain, rtol=1e-5, atol=1e-5)
+    # the same weight gradients
+    grads = []
+    for out in (vit.embed_visible(x, mask),
+                vit.patch_embed(x)[0][~mask].reshape(2, 8, 32)):
+        vit.zero_grad()
+        (out * torch.linspace(-1, 1, 32)).sum().backward()
+        grads.append(vit.patch_embed.projection.weight.grad.clone())
+    torch.testing.assert_close(grads[0], grads[1], rtol=1e-4, atol=1e-5)
+
+
+def test_checkpointed_blocks_equal_plain():
+    torch.manual_seed(0)
+    plain = MotionMAEVisionTransformer(**KW)
+    ckpt = MotionMAEVisionTransformer(**KW, with_cp=True)
+    ckpt.load_state_dict(plain.state_dict())
+    dec = MotionMAEDecoder(in_dims=32, embed_dims=16, depth=2, num_heads=2)
+    dec_cp = MotionMAEDecoder(
+        in_dims=32, embed_dims=16, depth=2, num_heads=2, with_cp=True)
+    dec_cp.load_state_dict(dec.state_dict())
+    x = torch.randn(2, 3, 4, 32, 32)
+    mask = _mask(2, 32, 24)
+    outs, grads = [], []
+    for enc, neck in ((plain, dec), (ckpt, dec_cp)):
+        enc.train()
+        out = neck(enc(x, mask), mask)['appearance']
+        out.square().sum().backward()
+        outs.append(out)
+        grads.append([p.grad for p in enc.parameters()] +
+                     [p.grad for p in neck.parameters()])
+    torch.testing.assert_close(outs[0], outs[1])
+    for a, b in zip(*grads):
+        torch.testing.assert_close(a, b)
+
+
+def test_model_loss_equals_the_conv_embedding_path(monkeypatch):
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_model_cfg())
+    model.init_weights()
+    inputs = torch.randn(2, 1, 3, 4, 32, 32)
+    losses = []
+    for fast in (True, False):
+        torch.manual_seed(1)  # same mask
+        monkeypatch.setattr(
+            type(model.backbone),
+            '_can_embed_visible',
+            lambda self, fast=fast: fast)
+        losses.append(model.loss(inputs))
+    for key in losses[0]:
+        torch.testing.assert_close(losses[0][key], losses[1][key])
