@@ -885,7 +885,7 @@ def main(argv: Optional[List[str]] = None) -> Dict:
         header += [f'Note: {vos_note}.', '']
     md_path = osp.abspath(osp.join(args.work_dir, 'results.md'))
     with open(md_path, 'w') as f:
-        f.write('\n'.join(header) + table_md)
+        f.write('\n'.join(header) + '\n' + table_md)
     png_path = osp.abspath(osp.join(args.work_dir, 'results.png'))
     bar_chart(summary, labels, png_path, title)
     result = dict(
