@@ -109,9 +109,6 @@ class MotionMAEHead(BaseModule):
         Returns:
             dict[str, Tensor]: per target, (B, N_mask, D).
         """
-        if self.gap >= clip.shape[2]:
-            raise ValueError(f'model.head.gap={self.gap} must be smaller '
-                             f'than the clip length {clip.shape[2]}')
         out = {}
         for name in self.target_names:
             if name == 'appearance':
