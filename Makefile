@@ -7,7 +7,7 @@ TORCH ?= torch==2.13.0
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.motionmae-installed
 
-.PHONY: install demo test clean
+.PHONY: install demo test benchmark-motion benchmark-motion-quick clean
 
 install: $(STAMP)
 
@@ -24,6 +24,13 @@ demo: install
 
 test: install
 	$(PY) -m pytest tests
+
+# motion vs appearance on the demo data (docs/results.md); ARGS=--ablation etc.
+benchmark-motion: install
+	$(PY) tools/benchmarks/motion_vs_appearance.py $(ARGS)
+
+benchmark-motion-quick: install
+	$(PY) tools/benchmarks/motion_vs_appearance.py --quick $(ARGS)
 
 clean:
 	rm -rf work_dirs data/demo
