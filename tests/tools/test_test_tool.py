@@ -27,6 +27,7 @@ def _loader(key: str, data: Path, ann: str) -> list:
 
 def _finetune_opts(data: Path) -> list:
     return ENCODER + [
+        'model.cls_head.type=TimeSformerHead',  # the ViT-B recipes' head
         'model.cls_head.in_channels=32',
         'optim_wrapper.paramwise_cfg.num_layers=1',
         'default_hooks.logger.interval=1'
