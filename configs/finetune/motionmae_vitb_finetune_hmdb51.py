@@ -1,43 +1,22 @@
 # Fine-tune a MotionMAE ViT-B/16 encoder on HMDB51 split 1: VideoMAE's
-# UCF101 recipe (it published no HMDB51 script) with 51 classes: lr 5e-4 per
-# 256, layer decay 0.7, drop path 0.2, head dropout 0.5, min lr 1e-5,
-# 100 epochs, 16x4 clips, test 5 clips x 3 crops.
-_base_ = [
-    '../_base_/models/vit-base-p16_recognizer.py',
-    '../_base_/datasets/hmdb51_finetune.py',
-    '../_base_/schedules/adamw_finetune.py', '../_base_/finetune_runtime.py'
-]
+# UCF101 recipe (it published no HMDB51 script) with 51 classes.
+_base_ = ['./motionmae_vitb_finetune_ucf101.py']
 
 num_classes = 51
-base_lr = 5e-4
-max_epochs = 100
-warmup_epochs = 5
+data_root = 'data/hmdb51/videos'
+ann_file_train = 'data/hmdb51/hmdb51_train_split_1_videos.txt'
+ann_file_val = 'data/hmdb51/hmdb51_val_split_1_videos.txt'
 
 model = dict(
-    backbone=dict(drop_path_rate=0.2),
-    cls_head=dict(num_classes=num_classes, dropout_ratio=0.5),
+    cls_head=dict(num_classes=num_classes),
     data_preprocessor=dict(
         blending=dict(augments=[
             dict(type='MixupBlending', alpha=0.8, num_classes=num_classes),
             dict(type='CutmixBlending', alpha=1., num_classes=num_classes)
         ])))
-
-optim_wrapper = dict(paramwise_cfg=dict(decay_rate=0.7))
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-6 / base_lr,
-        by_epoch=True,
-        begin=0,
-        end=warmup_epochs,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min_ratio=1e-5 / base_lr,
-        T_max=max_epochs - warmup_epochs,
-        by_epoch=True,
-        begin=warmup_epochs,
-        end=max_epochs,
-        convert_to_iter_based=True),
-]
-train_cfg = dict(max_epochs=max_epochs)
+train_dataloader = dict(
+    dataset=dict(ann_file=ann_file_train, data_prefix=dict(video=data_root)))
+val_dataloader = dict(
+    dataset=dict(ann_file=ann_file_val, data_prefix=dict(video=data_root)))
+test_dataloader = dict(
+    dataset=dict(ann_file=ann_file_val, data_prefix=dict(video=data_root)))
