@@ -28,8 +28,8 @@ SeedLike = Union[int, Sequence[int], np.random.SeedSequence]
 
 # Object radius (centre to the farthest corner) as a fraction of the frame
 # size at scale 1, and the scale range the approach/recede classes sweep.
-_RADIUS_RANGE = (0.12, 0.2)
-_SCALE_RANGE = (0.6, 1.4)
+_RADIUS_RANGE = (0.2, 0.26)
+_SCALE_RANGE = (0.65, 1.3)
 # Travel of the translating classes over a clip, as a fraction of the size.
 _TRAVEL_RANGE = (0.3, 0.5)
 # Rotation speed of the 'rotate' class over a clip, in degrees per frame for
@@ -63,16 +63,16 @@ def _smooth_noise(rng: np.random.Generator, size: int, cells: int,
 def render_background(rng: np.random.Generator, size: int) -> np.ndarray:
     """A random textured background, float32 (size, size, 3) in [0, 255].
 
-    Blotches of random colours plus fine grain, so that the object cannot be
-    found from a flat colour and the frame alone carries no class hint.
+    Smooth blotches of random colours, so that the object cannot be found
+    from a flat colour and the frame alone carries no class hint. No
+    pixel grain: per-patch normalised targets turn grain into unit-variance
+    noise that no model can predict, which hides what the model learns.
     """
     base = rng.uniform(40, 215, size=3).astype(np.float32)
     cells = int(rng.integers(3, 9))
     blotches = _smooth_noise(rng, size, cells, 3) - 0.5
-    grain = rng.random((size, size, 3), dtype=np.float32) - 0.5
-    amp_blotch = rng.uniform(60, 140)
-    amp_grain = rng.uniform(10, 50)
-    bg = base + amp_blotch * blotches + amp_grain * grain
+    amp_blotch = rng.uniform(40, 100)
+    bg = base + amp_blotch * blotches
     return np.clip(bg, 0, 255).astype(np.float32)
 
 
@@ -167,7 +167,8 @@ def sample_trajectory(rng: np.random.Generator, pattern: str, num_frames: int,
     else:
         scale = np.full(num_frames, radius * rng.uniform(*_SCALE_RANGE))
     r_max = float(scale.max())
-    lo, hi = r_max + 1., size - 1. - r_max  # keep the object inside
+    # keep the object inside, anti-aliased rim included
+    lo, hi = r_max + 2., size - 2. - r_max
 
     angle0 = rng.uniform(0., 360.)
     if pattern == 'rotate':
@@ -182,7 +183,8 @@ def sample_trajectory(rng: np.random.Generator, pattern: str, num_frames: int,
     center = np.empty((num_frames, 2))
     if pattern in ('left', 'right', 'up', 'down'):
         travel = min(rng.uniform(*_TRAVEL_RANGE) * size, hi - lo)
-        start = rng.uniform(lo, hi - travel)
+        # slack is >= 0 up to rounding (travel <= hi - lo): clamp it
+        start = lo + rng.uniform(0., max(hi - lo - travel, 0.))
         along = start + travel * t
         if pattern in ('left', 'up'):
             along = along[::-1]
