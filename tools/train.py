@@ -3,6 +3,7 @@
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 
@@ -48,6 +49,10 @@ def parse_args() -> argparse.Namespace:
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--traceback',
+        action='store_true',
+        help='show the full traceback of input errors, not one line')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -86,12 +91,21 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
-def main() -> None:
+def main() -> int:
     args = parse_args()
-    cfg = merge_args(Config.fromfile(args.config), args)
-    runner = build_runner(adapt_cfg_to_machine(cfg))
-    runner.train()
+    try:
+        cfg = merge_args(Config.fromfile(args.config), args)
+        runner = build_runner(adapt_cfg_to_machine(cfg))
+        runner.train()
+    except (FileNotFoundError, ValueError, KeyError) as err:
+        # what the config, a checkpoint or an annotation file got wrong
+        # (the messages name the key, file or line), as tools/test.py
+        if args.traceback:
+            raise
+        print(f'error: {err} (--traceback for details)', file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())
