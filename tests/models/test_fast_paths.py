@@ -8,7 +8,7 @@ from motionmae_mm.models import (MotionMAEDecoder, MotionMAEHead,
                                  MotionMAEVisionTransformer)
 from motionmae_mm.models.targets import (frame_difference, patch_norm,
                                          patchify3d, select_patches)
-from ..conftest import tiny_model_cfg
+from ..conftest import REPO, tiny_model_cfg
 
 KW = dict(
     img_size=32,
@@ -122,3 +122,39 @@ def test_model_loss_equals_the_conv_embedding_path(monkeypatch):
         losses.append(model.loss(inputs))
     for key in losses[0]:
         torch.testing.assert_close(losses[0][key], losses[1][key])
+
+
+@pytest.mark.parametrize('schedule',
+                         ['adamw_pretrain_800e.py', 'adamw_finetune.py'])
+def test_fused_adamw_of_the_schedules_equals_foreach(schedule):
+    """The recipes' fused AdamW gives the updates of the default one."""
+    from mmengine.config import Config
+    from mmengine.optim import build_optim_wrapper
+
+    from motionmae_mm.apis import adapt_cfg_to_machine
+    cfg = adapt_cfg_to_machine(
+        Config.fromfile(REPO / 'configs/_base_/schedules' / schedule))
+    cfg.optim_wrapper.pop('constructor', None)  # needs a recognizer
+    cfg.optim_wrapper.pop('paramwise_cfg', None)
+    assert cfg.optim_wrapper.optimizer.fused is True
+    models, wrappers = [], []
+    for fused in (True, False):
+        torch.manual_seed(0)
+        model = MODELS.build(tiny_model_cfg())
+        model.init_weights()
+        opt_cfg = cfg.optim_wrapper.copy()
+        opt_cfg.optimizer = dict(cfg.optim_wrapper.optimizer, fused=fused)
+        models.append(model)
+        wrappers.append(build_optim_wrapper(model, opt_cfg))
+    assert wrappers[0].optimizer.defaults['fused']
+    assert not wrappers[1].optimizer.defaults['fused']
+    before = models[0].head.predictors['motion'].weight.detach().clone()
+    inputs = torch.randn(2, 1, 3, 4, 32, 32)
+    for step in range(3):
+        for model, wrapper in zip(models, wrappers):
+            torch.manual_seed(step)  # same masks
+            wrapper.update_params(sum(model.loss(inputs).values()))
+    for a, b in zip(models[0].parameters(), models[1].parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    # the steps did move the weights
+    assert not torch.equal(models[0].head.predictors['motion'].weight, before)

@@ -9,14 +9,17 @@ max_epochs = 50
 warmup_epochs = 5
 
 optim_wrapper = dict(
-    type='AmpOptimWrapper',  # OptimWrapper on CPU (adapt_cfg_to_machine)
+    # AMP that skips non-finite losses (fp32 NonFiniteSkipOptimWrapper on CPU)
+    type='NonFiniteSkipAmpOptimWrapper',
     loss_scale='dynamic',
+    max_consecutive=10,
     optimizer=dict(
         type='AdamW',
         lr=base_lr,
         betas=(0.9, 0.999),
         eps=1e-8,
-        weight_decay=0.05),
+        weight_decay=0.05,
+        fused=True),
     constructor='LearningRateDecayOptimizerConstructor',
     paramwise_cfg=dict(
         decay_rate=0.75, decay_type='layer_wise', num_layers=12))

@@ -9,8 +9,14 @@ optim_wrapper = dict(
     type='NonFiniteSkipAmpOptimWrapper',
     loss_scale='dynamic',
     max_consecutive=10,
+    # fused: one kernel per parameter instead of ~8 element-wise passes
+    # (CPU and CUDA, AMP included; same updates, tests/models/test_fast_paths)
     optimizer=dict(
-        type='AdamW', lr=base_lr, betas=(0.9, 0.95), weight_decay=0.05),
+        type='AdamW',
+        lr=base_lr,
+        betas=(0.9, 0.95),
+        weight_decay=0.05,
+        fused=True),
     # no decay on norms, biases (1-D params), positions and the mask token
     paramwise_cfg=dict(
         flat_decay_mult=0.,
