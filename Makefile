@@ -7,7 +7,7 @@ TORCH ?= torch==2.13.0
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.motionmae-installed
 
-.PHONY: install demo test benchmark-motion benchmark-motion-quick clean
+.PHONY: install demo demo-finetune test benchmark-motion benchmark-motion-quick clean
 
 install: $(STAMP)
 
@@ -21,6 +21,10 @@ $(STAMP): requirements/runtime.txt requirements/tests.txt setup.py
 
 demo: install
 	$(PY) tools/demo.py
+
+# pretrain -> fine-tune -> test on the demo clips (docs/finetune.md)
+demo-finetune: install
+	$(PY) tools/demo_finetune.py $(ARGS)
 
 test: install
 	$(PY) -m pytest tests

@@ -1,10 +1,11 @@
 # Fine-tune the `make demo` encoder (configs/demo/motionmae_vit-tiny_demo.py:
 # ViT 192 x 6, patch 8, 8 frames, 64 px) on the 8 motion classes of
-# data/demo, with the fine-tuning recipe scaled down for 2 CPU cores.
+# data/demo, with the fine-tuning recipe scaled down for 2 CPU cores
+# (`make demo-finetune` runs pretrain -> fine-tune -> test end to end).
 #   python tools/train.py configs/demo/finetune_vit-tiny_demo.py \
-#       --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/demo/epoch_20.pth
+#       --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/demo/epoch_8.pth
 #   python tools/test.py configs/demo/finetune_vit-tiny_demo.py \
-#       work_dirs/finetune_vit-tiny_demo/best_acc_top1_epoch_N.pth
+#       work_dirs/finetune_vit-tiny_demo/epoch_20.pth
 _base_ = [
     '../_base_/models/vit-base-p16_recognizer.py',
     '../_base_/schedules/adamw_finetune.py', '../_base_/finetune_runtime.py'
@@ -22,7 +23,9 @@ model = dict(
         embed_dims=192,
         depth=depth,
         num_heads=3,
-        num_frames=num_frames),
+        num_frames=num_frames,
+        # no drop path: 20 short epochs leave nothing to regularise
+        drop_path_rate=0.),
     # BatchNorm (no affine) before the classifier: the tiny demo encoder's
     # pooled features share a large offset across clips, which a 2-core,
     # 10-epoch run cannot unlearn through LayerNorm alone (the ViT-B recipes
@@ -46,23 +49,16 @@ train_pipeline = [
             dict(
                 type='SampleFrames',
                 clip_len=num_frames,
-                frame_interval=2,
+                frame_interval=4,  # the whole 32-frame demo clip
                 num_clips=1),
             dict(type='DecordDecode'),
         ]),
-    dict(type='Resize', scale=(-1, 80)),
-    # the crops of the demo pretraining: a random-resized crop down to 8 %
-    # of the area often loses the moving object on 64-px clips
-    dict(
-        type='MultiScaleCrop',
-        input_size=img_size,
-        scales=(1, 0.875, 0.75, 0.66),
-        random_crop=False,
-        max_wh_scale_gap=1),
-    dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
-    # no Flip: left/right (and rotation direction) are classes; a lighter
-    # RandAugment and no erasing for a few CPU minutes on 96 clips
-    dict(type='MotionMAERandAugment', magnitude=5, num_layers=2),
+    dict(type='Resize', scale=(-1, img_size)),
+    dict(type='CenterCrop', crop_size=img_size),
+    # no augmentation: the whole frame, as val/test see it. No Flip (left /
+    # right and the rotation direction are classes); crops, RandAugment and
+    # erasing slowed learning so much that 10 epochs stayed at chance, and
+    # 20 epochs on 800 clips do not overfit this tiny model
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
 ]
@@ -71,7 +67,7 @@ val_pipeline = [
     dict(
         type='SampleFrames',
         clip_len=num_frames,
-        frame_interval=2,
+        frame_interval=4,
         num_clips=1,
         test_mode=True),
     dict(type='DecordDecode'),
@@ -80,22 +76,10 @@ val_pipeline = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
 ]
-test_pipeline = [  # 3 clips x 1 crop (the clips are square)
-    dict(type='DecordInit'),
-    dict(
-        type='SampleFrames',
-        clip_len=num_frames,
-        frame_interval=2,
-        num_clips=3,
-        test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size)),
-    dict(type='CenterCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
+# 1 clip x 1 crop: the clip spans the whole video and the crop the frame
+test_pipeline = val_pipeline
 train_dataloader = dict(
-    batch_size=8,
+    batch_size=16,
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
@@ -130,11 +114,15 @@ val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator
 
 # a short schedule at a fixed lr (no scaling from 256 down to batch 8)
-base_lr = 5e-4
-max_epochs = 10
+base_lr = 1e-3
+max_epochs = 20
 warmup_epochs = 1
 optim_wrapper = dict(
-    optimizer=dict(lr=base_lr), paramwise_cfg=dict(num_layers=depth))
+    optimizer=dict(lr=base_lr),
+    # no layer decay (the recipes' 0.75): the few minutes of demo
+    # pretraining leave nothing in the lower blocks worth protecting, and
+    # with decay 0.75 or 0.9 fine-tuning stayed at chance for 10 epochs
+    paramwise_cfg=dict(num_layers=depth, decay_rate=1.0))
 auto_scale_lr = dict(enable=False)
 param_scheduler = [
     dict(
@@ -155,4 +143,4 @@ param_scheduler = [
 ]
 train_cfg = dict(max_epochs=max_epochs, val_interval=5)
 default_hooks = dict(
-    logger=dict(interval=12), checkpoint=dict(interval=5, max_keep_ckpts=1))
+    logger=dict(interval=25), checkpoint=dict(interval=5, max_keep_ckpts=1))

@@ -10,8 +10,8 @@ _base_ = [
 
 img_size = 64
 num_frames = 8
-max_epochs = 20
-warmup_epochs = 2
+max_epochs = 8
+warmup_epochs = 1
 
 model = dict(
     backbone=dict(
@@ -32,7 +32,7 @@ train_pipeline = [
             dict(
                 type='SampleFrames',
                 clip_len=num_frames,
-                frame_interval=2,
+                frame_interval=4,  # the whole 32-frame demo clip
                 num_clips=1),
             dict(type='DecordDecode'),
         ]),
@@ -77,7 +77,7 @@ param_scheduler = [
 ]
 train_cfg = dict(max_epochs=max_epochs)
 default_hooks = dict(
-    logger=dict(interval=12),
-    checkpoint=dict(interval=10, max_keep_ckpts=1))
-# a reconstruction grid every 5 epochs under work_dir/*/vis_data/vis_image
-custom_hooks = [dict(type='MotionMAEReconstructionHook', interval=65)]
+    logger=dict(interval=25),
+    checkpoint=dict(interval=4, max_keep_ckpts=1))
+# a reconstruction grid every 2 epochs under work_dir/*/vis_data/vis_image
+custom_hooks = [dict(type='MotionMAEReconstructionHook', interval=200)]
