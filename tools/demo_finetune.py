@@ -87,7 +87,6 @@ def finetune_and_test(name: str, config: str, work_dir: str,
         raise SystemExit(f'error: no acc/top1 line in {name}_test.log')
     metrics = dict(re.findall(r'(acc/\w+): ([0-9.]+)', lines[-1]))
     return dict(
-        checkpoint=last,
         train_min=train_s / 60,
         **{k: 100 * float(v) for k, v in metrics.items()})
 
@@ -97,7 +96,7 @@ def main() -> None:
     work_dir = osp.abspath(args.work_dir)
     data_root = osp.abspath(args.data_root)
     os.makedirs(work_dir, exist_ok=True)
-    checkpoint = args.checkpoint
+    checkpoint = args.checkpoint and osp.abspath(args.checkpoint)
     if checkpoint is None:
         text = run([
             sys.executable, 'tools/demo.py', '--data-root', data_root,

@@ -76,8 +76,6 @@ val_pipeline = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
 ]
-# 1 clip x 1 crop: the clip spans the whole video and the crop the frame
-test_pipeline = val_pipeline
 train_dataloader = dict(
     batch_size=16,
     num_workers=2,
@@ -99,17 +97,11 @@ val_dataloader = dict(
         data_prefix=dict(video=data_root),
         pipeline=val_pipeline,
         test_mode=True))
+# test = val on the test list: 1 clip x 1 crop (the clip spans the whole
+# video, the crop the whole frame)
 test_dataloader = dict(
-    batch_size=4,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=f'{data_root}/test.txt',
-        data_prefix=dict(video=data_root),
-        pipeline=test_pipeline,
-        test_mode=True))
+    val_dataloader,
+    dataset=dict(val_dataloader['dataset'], ann_file=f'{data_root}/test.txt'))
 val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator
 

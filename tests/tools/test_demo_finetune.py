@@ -1,0 +1,48 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""tools/demo_finetune.py: option plumbing and its one-line errors (the
+chain it runs is tested at toy size in test_test_tool.py)."""
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+
+from ..conftest import REPO
+
+TOOL = REPO / 'tools' / 'demo_finetune.py'
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, str(TOOL), *map(str, args)],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=60)
+
+
+def test_data_options_point_every_split_at_the_root():
+    spec = importlib.util.spec_from_file_location('demo_finetune', TOOL)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert tool.data_options('/d') == [
+        'train_dataloader.dataset.ann_file=/d/train.txt',
+        'train_dataloader.dataset.data_prefix.video=/d',
+        'val_dataloader.dataset.ann_file=/d/val.txt',
+        'val_dataloader.dataset.data_prefix.video=/d',
+        'test_dataloader.dataset.ann_file=/d/test.txt',
+        'test_dataloader.dataset.data_prefix.video=/d',
+    ]
+
+
+@pytest.mark.parametrize('make_ckpt', [False, True])
+def test_missing_inputs_are_one_line_errors(tmp_path, make_ckpt):
+    ckpt = tmp_path / 'pre.pth'
+    if make_ckpt:
+        ckpt.write_bytes(b'')
+    proc = _run('--checkpoint', ckpt, '--data-root', tmp_path / 'data',
+                '--work-dir', tmp_path / 'work')
+    assert proc.returncode == 1
+    expected = (f'error: {tmp_path}/data/test.txt not found' if make_ckpt
+                else f'error: --checkpoint {ckpt} does not exist')
+    assert proc.stderr.strip().startswith(expected), proc.stderr
+    assert proc.stderr.strip().count('\n') == 0
