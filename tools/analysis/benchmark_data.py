@@ -20,7 +20,6 @@ Example::
         --videos ../shared/data/videos --batches 20
 """
 import argparse
-import json
 import os
 import os.path as osp
 import statistics
@@ -185,20 +184,11 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
         cpu_count=os.cpu_count())
 
 
-def format_line(res: Dict[str, object]) -> str:
-    """``benchmark_data: key=value ...`` (floats with 4 decimals)."""
-    parts = []
-    for key, value in res.items():
-        if isinstance(value, float):
-            value = f'{value:.4f}'
-        parts.append(f'{key}={value}')
-    return 'benchmark_data: ' + ' '.join(parts)
-
-
 def main(argv: Optional[List[str]] = None) -> None:
+    from motionmae_mm.utils.report import print_result
     args = parse_args(argv)
     res = run(args)
-    print(json.dumps(res) if args.json else format_line(res), flush=True)
+    print_result('benchmark_data', res, args.json)
 
 
 if __name__ == '__main__':

@@ -42,7 +42,6 @@ object). Example::
 import argparse
 import importlib
 import importlib.util
-import json
 import os.path as osp
 import resource
 import statistics
@@ -403,20 +402,11 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
     return res
 
 
-def format_line(res: Dict[str, object]) -> str:
-    """``benchmark_pretrain: key=value ...`` (floats with 4 decimals)."""
-    parts = []
-    for key, value in res.items():
-        if isinstance(value, float):
-            value = f'{value:.4f}'
-        parts.append(f'{key}={value}')
-    return 'benchmark_pretrain: ' + ' '.join(parts)
-
-
 def main(argv: Optional[List[str]] = None) -> None:
+    from motionmae_mm.utils.report import print_result
     args = parse_args(argv)
     res = run(args)
-    print(json.dumps(res) if args.json else format_line(res), flush=True)
+    print_result('benchmark_pretrain', res, args.json)
 
 
 if __name__ == '__main__':
