@@ -41,14 +41,17 @@ def _find_transform(pipeline: list, name: str) -> Optional[dict]:
     return None
 
 
-def load_video_inputs(model: torch.nn.Module, video: str) -> torch.Tensor:
-    """One deterministic clip of ``video``, preprocessed for ``model``.
+def load_video_inputs(model: torch.nn.Module,
+                      video: str,
+                      num_clips: int = 1) -> torch.Tensor:
+    """Deterministic clips of ``video``, preprocessed for ``model``.
 
     Frames are sampled like the config's training pipeline (same clip
-    length and interval, centred) and resized to the encoder's input size.
+    length and interval; one centred clip, or ``num_clips`` evenly spaced)
+    and resized to the encoder's input size.
 
     Returns:
-        Tensor: (1, 1, C, T, H, W) on the model's device.
+        Tensor: (1, num_clips, C, T, H, W) on the model's device.
     """
     cfg = model.cfg
     sample = _find_transform(cfg.train_dataloader.dataset.pipeline,
@@ -60,7 +63,7 @@ def load_video_inputs(model: torch.nn.Module, video: str) -> torch.Tensor:
             type='SampleFrames',
             clip_len=model.backbone.num_frames,
             frame_interval=sample.get('frame_interval', 1),
-            num_clips=1,
+            num_clips=num_clips,
             test_mode=True),
         dict(type='DecordDecode'),
         dict(type='Resize', scale=(size, size), keep_ratio=False),

@@ -127,23 +127,25 @@ def test_linear_probe_is_deterministic_and_chance_on_noise():
     assert 30 < first['acc'] < 70
 
 
+TINY_BACKBONE = dict(
+    type='MotionMAEVisionTransformer',
+    img_size=16,
+    patch_size=8,
+    embed_dims=16,
+    depth=1,
+    num_heads=2,
+    num_frames=4,
+    tubelet_size=2,
+    use_mean_pooling=False)
+
+
 def _tiny_backbone():
     from mmaction.registry import MODELS
 
     from motionmae_mm.utils import register_all_modules
     register_all_modules()
     torch.manual_seed(0)
-    return MODELS.build(
-        dict(
-            type='MotionMAEVisionTransformer',
-            img_size=16,
-            patch_size=8,
-            embed_dims=16,
-            depth=1,
-            num_heads=2,
-            num_frames=4,
-            tubelet_size=2,
-            use_mean_pooling=False))
+    return MODELS.build(TINY_BACKBONE)
 
 
 def test_encode_pools_space_per_time_slot():
@@ -249,19 +251,9 @@ def test_davis_jf_on_the_sample(tmp_path):
             f'backbone.{k}': v
             for k, v in backbone.state_dict().items()
         }), ckpt)
-    cfg = dict(
-        type='MotionMAEVisionTransformer',
-        img_size=16,
-        patch_size=8,
-        embed_dims=16,
-        depth=1,
-        num_heads=2,
-        num_frames=4,
-        tubelet_size=2,
-        use_mean_pooling=False)
     from mmengine.config import ConfigDict
     scores = bench.davis_jf(
-        ConfigDict(cfg), str(ckpt), str(SHARED / 'data' / 'davis_sample'),
+        ConfigDict(TINY_BACKBONE), str(ckpt), str(SHARED / 'data' / 'davis_sample'),
         str(tmp_path / 'davis'), 64)
     assert 0 < scores['J&F-Mean'] < 100
 

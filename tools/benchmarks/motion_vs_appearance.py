@@ -233,33 +233,9 @@ def load_clips(model: nn.Module, videos: Sequence[str],
     Returns:
         Tensor: (N, num_clips, C, T, H, W).
     """
-    from mmengine.dataset import Compose
-
-    from motionmae_mm.apis.inference import _find_transform
-    cfg = model.cfg
-    sample = _find_transform(cfg.train_dataloader.dataset.pipeline,
-                             'SampleFrames') or {}
-    size = model.backbone.grid_size[0] * model.backbone.patch_size
-    pipeline = Compose([
-        dict(type='DecordInit'),
-        dict(
-            type='SampleFrames',
-            clip_len=model.backbone.num_frames,
-            frame_interval=sample.get('frame_interval', 1),
-            num_clips=num_clips,
-            test_mode=True),
-        dict(type='DecordDecode'),
-        dict(type='Resize', scale=(size, size), keep_ratio=False),
-        dict(type='FormatShape', input_format='NCTHW'),
-        dict(type='PackActionInputs'),
-    ])
-    out = []
-    for video in videos:
-        data = pipeline(dict(filename=video, start_index=0, modality='RGB'))
-        batch = model.data_preprocessor(
-            dict(inputs=[data['inputs']], data_samples=[data['data_samples']]))
-        out.append(batch['inputs'][0])
-    return torch.stack(out)
+    from motionmae_mm.apis import load_video_inputs
+    return torch.stack(
+        [load_video_inputs(model, video, num_clips)[0] for video in videos])
 
 
 # ---------------------------------------------------------------- probes
