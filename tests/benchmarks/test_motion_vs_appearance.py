@@ -151,11 +151,16 @@ def _tiny_backbone():
 def test_encode_pools_space_per_time_slot():
     backbone = _tiny_backbone().eval()
     clips = torch.randn(3, 3, 4, 16, 16)
-    slots = bench.encode(backbone, clips, batch_size=2)
+    slots, hidden = bench.encode(backbone, clips, batch_size=2)
     assert slots.shape == (3, 2, 16)  # 4 frames / tubelet 2
+    assert hidden.shape == (3, 8, 16)  # 2 slots x 2 x 2 patches
     backbone.return_feat_map = True
     with torch.no_grad():
         fmap = backbone(clips)  # (N, C, T', H', W')
+        tokens = backbone(clips, torch.zeros(3, 8, dtype=torch.bool))
+        # hidden enters the last (only) block, in t-major token order
+        torch.testing.assert_close(
+            backbone.norm(backbone.blocks[0](hidden)), tokens)
     torch.testing.assert_close(
         slots, fmap.mean(dim=(3, 4)).transpose(1, 2), atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(
@@ -171,25 +176,40 @@ def test_encode_pools_space_per_time_slot():
 def test_finetune_is_seeded_and_learns_an_easy_task():
     gen = torch.Generator().manual_seed(0)
     y = torch.arange(2).repeat(8)
-    # class = brightness: trivially learnable end to end
-    train = torch.randn(16, 2, 3, 4, 16, 16, generator=gen) * .1 + \
-        (y.float() * 2 - 1).view(-1, 1, 1, 1, 1, 1)
-    test = train[:, 0]
+    # class = brightness: trivially learnable
+    clips = torch.randn(16 * 2, 3, 4, 16, 16, generator=gen) * .1 + \
+        (y.repeat_interleave(2).float() * 2 - 1).view(-1, 1, 1, 1, 1)
+    backbone = _tiny_backbone()
+    before = {k: v.clone() for k, v in backbone.state_dict().items()}
+    _, hidden = bench.encode(backbone, clips)
+    hidden = hidden.unflatten(0, (16, 2))
     runs = [
         bench.finetune(
-            _tiny_backbone(),
-            train,
+            backbone,
+            hidden,
             y,
-            test,
+            hidden[:, 0],
             y,
             2,
             6,
             seed=3,
-            lr=3e-3,
             batch_size=4) for _ in range(2)
     ]
     assert runs[0] == runs[1]
     assert runs[0]['acc'] == 100.
+    for key, value in backbone.state_dict().items():
+        assert torch.equal(value, before[key]), key  # trained a copy
+
+
+def test_data_with_other_split_sizes_is_refused(tmp_path, monkeypatch):
+    (tmp_path / 'classes.txt').write_text('left\nright\n')
+    for split, n in (('train', 24), ('val', 8), ('test', 40)):
+        (tmp_path / f'{split}.txt').write_text(''.join(
+            f'{split}/c_{i}.mp4 {i % 2}\n' for i in range(n)))
+    with pytest.raises(ValueError, match=r'train.txt lists 24 clips.*200'):
+        bench.ensure_data(str(tmp_path))
+    monkeypatch.setattr(bench, 'DATA_SPLITS', (12, 4, 20))
+    bench.ensure_data(str(tmp_path))  # matching sizes: accepted
 
 
 def test_set_epochs_schedule():

