@@ -14,11 +14,14 @@ plus a reference row, ``random_init`` (the same encoder, not pretrained).
 Each pretrained encoder is then scored, in-process and deterministically:
 
 * linear probe: frozen encoder, final-norm tokens mean-pooled, of fixed
-  clips (3 evenly spaced per training video, the centred one per val/test
+  clips (K evenly spaced per training video, the centred one per val/test
   video); L-BFGS logistic regression, its L2 weight picked on val.txt;
   top-1 on test.txt;
-* short fine-tune: encoder + linear head trained end to end on train.txt
-  (AdamW, cosine), top-1 on test.txt;
+* temporal probe: the same on the pooled features per time slot and their
+  changes between slots (mean pooling cannot see time order);
+* partial fine-tune: the last encoder block(s) + a linear head trained on
+  train.txt, the frozen blocks' output computed once (AdamW, cosine), top-1
+  on test.txt;
 * DAVIS J&F: DINO label propagation (``configs/vos/``) on the DAVIS
   sample, frames at a reduced short side (skipped if the sample is absent).
 
