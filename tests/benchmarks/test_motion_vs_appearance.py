@@ -168,6 +168,8 @@ def test_encode_pools_space_per_time_slot():
         fmap.mean(dim=(2, 3, 4)),
         atol=1e-5,
         rtol=1e-5)
+    with pytest.raises(ValueError, match='encoder has 1 blocks'):
+        bench.encode(backbone, clips, tuned_blocks=2)
     temporal = bench.temporal_features(slots)
     assert temporal.shape == (3, 32)
     torch.testing.assert_close(temporal[:, 16:], slots[:, 1] - slots[:, 0])
@@ -273,8 +275,8 @@ def test_davis_jf_on_the_sample(tmp_path):
         }), ckpt)
     from mmengine.config import ConfigDict
     scores = bench.davis_jf(
-        ConfigDict(TINY_BACKBONE), str(ckpt), str(SHARED / 'data' / 'davis_sample'),
-        str(tmp_path / 'davis'), 64)
+        ConfigDict(TINY_BACKBONE), str(ckpt),
+        str(SHARED / 'data' / 'davis_sample'), str(tmp_path / 'davis'), 64)
     assert 0 < scores['J&F-Mean'] < 100
 
 

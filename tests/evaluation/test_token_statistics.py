@@ -30,7 +30,8 @@ def test_shares_are_exact_for_position_plus_clip_tokens():
 
 
 def test_independent_tokens_are_residual():
-    tokens = torch.randn(400, 50, 8, generator=torch.Generator().manual_seed(1))
+    gen = torch.Generator().manual_seed(1)
+    tokens = torch.randn(400, 50, 8, generator=gen)
     out = token_statistics(tokens)
     assert out['residual_share'] > 0.95
     assert 7 < out['pooled_rank'] <= 8  # isotropic: close to all 8 axes
@@ -40,7 +41,8 @@ def test_independent_tokens_are_residual():
 
 def _tool(*args):
     return subprocess.run(
-        [sys.executable, 'tools/analysis/token_statistics.py', *map(str, args)],
+        [sys.executable, 'tools/analysis/token_statistics.py',
+         *map(str, args)],
         cwd=REPO,
         capture_output=True,
         text=True)

@@ -304,6 +304,9 @@ def encode(backbone: nn.Module,
         the tokens entering the last ``tuned_blocks`` blocks.
     """
     from motionmae_mm.models.backbones.motionmae_vit import run_blocks
+    if not 0 <= tuned_blocks <= len(backbone.blocks):
+        raise ValueError(f'--finetune-blocks {tuned_blocks}: the encoder has '
+                         f'{len(backbone.blocks)} blocks')
     backbone.eval()
     split = len(backbone.blocks) - tuned_blocks
     num_slots = backbone.num_frames // backbone.tubelet_size
@@ -663,8 +666,9 @@ class EvalData:
         self.val_y = torch.tensor(val_y)
         self.test_y = torch.tensor(test_y)
         self.num_classes = int(max(train_y + val_y + test_y)) + 1
-        print(f'eval clips: train {len(train_v)} x {clips_per_video}, val {len(val_v)}, '
-              f'test {len(test_v)}, {self.num_classes} classes '
+        print(f'eval clips: train {len(train_v)} x {clips_per_video}, '
+              f'val {len(val_v)}, test {len(test_v)}, '
+              f'{self.num_classes} classes '
               f'({time.time() - start:.0f} s)')
 
 
