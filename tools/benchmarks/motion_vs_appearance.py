@@ -303,24 +303,29 @@ def encode(backbone: nn.Module,
         per time slot (T' = T / tubelet size), and ``hidden`` (N, L, C),
         the tokens entering the last ``tuned_blocks`` blocks.
     """
-    from motionmae_mm.models.backbones.motionmae_vit import run_blocks
-    if not 0 <= tuned_blocks <= len(backbone.blocks):
+    depth = len(backbone.blocks)
+    if not 0 <= tuned_blocks <= depth:
         raise ValueError(f'--finetune-blocks {tuned_blocks}: the encoder has '
-                         f'{len(backbone.blocks)} blocks')
+                         f'{depth} blocks')
     backbone.eval()
-    split = len(backbone.blocks) - tuned_blocks
+    # the backbone's own forward; a hook keeps what enters the tuned part
+    entry = backbone.blocks[depth - tuned_blocks] if tuned_blocks \
+        else backbone.norm
+    hidden: List[Tensor] = []
+    handle = entry.register_forward_pre_hook(
+        lambda module, inputs: hidden.append(inputs[0]))
     num_slots = backbone.num_frames // backbone.tubelet_size
-    slots, hidden = [], []
-    for start in range(0, len(clips), batch_size):
-        x = clips[start:start + batch_size]
-        mask = torch.zeros(
-            len(x), backbone.pos_embed.shape[1], dtype=torch.bool)
-        h = backbone.embed_visible(x, mask) + backbone.pos_embed
-        h = run_blocks(backbone.blocks[:split], h, False)
-        out = backbone.norm(run_blocks(backbone.blocks[split:], h, False))
-        hidden.append(h)
-        slots.append(
-            out.reshape(len(x), num_slots, -1, out.shape[-1]).mean(2))
+    slots = []
+    try:
+        for start in range(0, len(clips), batch_size):
+            x = clips[start:start + batch_size]
+            mask = torch.zeros(
+                len(x), backbone.pos_embed.shape[1], dtype=torch.bool)
+            out = backbone(x, mask)  # (B, L, C), t-major
+            slots.append(
+                out.reshape(len(x), num_slots, -1, out.shape[-1]).mean(2))
+    finally:
+        handle.remove()
     return torch.cat(slots), torch.cat(hidden)
 
 
@@ -427,7 +432,7 @@ class _TopBlocks(nn.Module):
                  num_classes: int) -> None:
         super().__init__()
         first = len(backbone.blocks) - tuned_blocks
-        self.blocks = copy.deepcopy(backbone.blocks[first:])
+        self.blocks = nn.Sequential(*copy.deepcopy(backbone.blocks[first:]))
         self.norm = copy.deepcopy(backbone.norm)
         self.bn = nn.BatchNorm1d(backbone.embed_dims, affine=False, eps=1e-6)
         self.fc = nn.Linear(backbone.embed_dims, num_classes)
@@ -435,10 +440,7 @@ class _TopBlocks(nn.Module):
         nn.init.zeros_(self.fc.bias)
 
     def forward(self, hidden: Tensor) -> Tensor:
-        x = hidden
-        for block in self.blocks:
-            x = block(x)
-        return self.fc(self.bn(self.norm(x).mean(1)))
+        return self.fc(self.bn(self.norm(self.blocks(hidden)).mean(1)))
 
 
 def finetune(backbone: nn.Module,
