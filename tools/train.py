@@ -1,9 +1,12 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Train (pretrain or fine-tune) from a config, mmaction2-style."""
 import argparse
+import gc
 import os
 import os.path as osp
 import sys
+
+import torch.distributed as dist
 
 from mmengine.config import Config, DictAction
 
@@ -91,12 +94,28 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
+def shutdown_distributed() -> None:
+    """After training: wait for every rank, then tear the group down.
+
+    Left to interpreter exit (with the DDP wrapper still holding the gloo
+    group), a rank sometimes aborted after training had finished
+    ("terminate called without an active exception"), and the launcher
+    then killed the run with a non-zero exit. Call with the runner freed.
+    """
+    if dist.is_available() and dist.is_initialized():
+        gc.collect()
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def main() -> int:
     args = parse_args()
     try:
         cfg = merge_args(Config.fromfile(args.config), args)
         runner = build_runner(adapt_cfg_to_machine(cfg))
         runner.train()
+        del runner  # its DDP wrapper holds the process group
+        shutdown_distributed()
     except (FileNotFoundError, ValueError, KeyError) as err:
         # what the config, a checkpoint or an annotation file got wrong
         # (the messages name the key, file or line), as tools/test.py
