@@ -1,7 +1,5 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Config adjustments every entry point applies before building a Runner."""
-import warnings
-
 import torch
 from mmaction.registry import RUNNERS
 from mmengine.config import Config
@@ -9,19 +7,16 @@ from mmengine.runner import Runner
 
 from ..compat import init_cpu_dist_if_needed
 
-# mixed-precision wrappers and their fp32 twins (AMP asserts CUDA)
-_FP32_TWIN = {
-    'AmpOptimWrapper': 'OptimWrapper',
-    'NonFiniteSkipAmpOptimWrapper': 'NonFiniteSkipOptimWrapper',
+# fp32 optimizer wrappers and their mixed-precision twins (``--amp``)
+AMP_TWIN = {
+    'OptimWrapper': 'AmpOptimWrapper',
+    'NonFiniteSkipOptimWrapper': 'NonFiniteSkipAmpOptimWrapper',
 }
-AMP_TWIN = {fp32: amp for amp, fp32 in _FP32_TWIN.items()}
 
 
 def adapt_cfg_to_machine(cfg: Config) -> Config:
     """Make a GPU recipe run on the machine at hand.
 
-    * No GPU: an AMP optimizer wrapper (which asserts CUDA) becomes its
-      fp32 twin (``AmpOptimWrapper`` -> ``OptimWrapper``), with a warning.
     * Distributed without a GPU: a gloo process group is initialised here
       (mmengine would call ``torch.cuda.set_device``) and DDP is wrapped
       without ``device_ids``.
@@ -34,14 +29,6 @@ def adapt_cfg_to_machine(cfg: Config) -> Config:
     """
     if torch.cuda.is_available():
         return cfg
-    optim = cfg.get('optim_wrapper')
-    if optim is not None and optim.get('type') in _FP32_TWIN:
-        twin = _FP32_TWIN[optim.type]
-        warnings.warn(f'no CUDA device: {optim.type} falls back to {twin} '
-                      '(fp32)')
-        optim.type = twin
-        for key in ('loss_scale', 'dtype', 'use_fsdp'):
-            optim.pop(key, None)
     launcher = cfg.get('launcher', 'none')
     if launcher != 'none' and init_cpu_dist_if_needed(launcher):
         cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})

@@ -1,9 +1,11 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 import os
 import os.path as osp
+from typing import Dict, Optional
 
 from mmaction.registry import RUNNERS
 from mmengine.dist import master_only
+from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.runner import Runner
 
 from .hooks.rng_state_hook import RNGStateHook
@@ -22,12 +24,34 @@ class MotionMAERunner(Runner):
       rank's RNG state and a resumed run continues the interrupted one step
       for step. It lives here rather than in ``custom_hooks``, which a user
       config replaces as a whole.
+    * ``auto_scale_lr`` counts gradient accumulation: the batch an update
+      sees is ``world size x batch x optim_wrapper.accumulative_counts``
+      (mmengine leaves the last factor out).
     """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not any(isinstance(h, RNGStateHook) for h in self.hooks):
             self.register_hook(RNGStateHook())
+
+    def scale_lr(self,
+                 optim_wrapper: OptimWrapper,
+                 auto_scale_lr: Optional[Dict] = None) -> None:
+        wrappers = optim_wrapper.values() if isinstance(
+            optim_wrapper, OptimWrapperDict) else [optim_wrapper]
+        counts = {w._accumulative_counts for w in wrappers}
+        if (auto_scale_lr and auto_scale_lr.get('enable', False)
+                and counts != {1}):
+            if len(counts) > 1:
+                raise ValueError('auto_scale_lr needs one accumulative_counts '
+                                 f'for all optimizers, got {sorted(counts)}')
+            count = counts.pop()
+            self.logger.info(f'auto_scale_lr: {count} accumulated batches per '
+                             'update count as one batch')
+            auto_scale_lr = dict(
+                auto_scale_lr,
+                base_batch_size=auto_scale_lr['base_batch_size'] / count)
+        super().scale_lr(optim_wrapper, auto_scale_lr)
 
     @master_only
     def save_checkpoint(self, out_dir: str, filename: str, *args,

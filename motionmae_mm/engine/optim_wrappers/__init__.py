@@ -1,8 +1,10 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+from .amp_optim_wrapper import (AmpOptimWrapper, cpu_autocast_dtype,
+                                cpu_supports_bf16)
 from .non_finite_skip import (NonFiniteSkipAmpOptimWrapper,
                               NonFiniteSkipMixin, NonFiniteSkipOptimWrapper)
 
 __all__ = [
-    'NonFiniteSkipAmpOptimWrapper', 'NonFiniteSkipMixin',
-    'NonFiniteSkipOptimWrapper'
+    'AmpOptimWrapper', 'NonFiniteSkipAmpOptimWrapper', 'NonFiniteSkipMixin',
+    'NonFiniteSkipOptimWrapper', 'cpu_autocast_dtype', 'cpu_supports_bf16'
 ]

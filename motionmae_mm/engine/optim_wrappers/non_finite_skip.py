@@ -6,7 +6,9 @@ import torch
 from mmaction.registry import OPTIM_WRAPPERS
 from mmengine.dist import all_reduce, is_distributed
 from mmengine.logging import MessageHub
-from mmengine.optim import AmpOptimWrapper, OptimWrapper
+from mmengine.optim import OptimWrapper
+
+from .amp_optim_wrapper import AmpOptimWrapper
 
 
 class NonFiniteSkipMixin:
@@ -19,6 +21,11 @@ class NonFiniteSkipMixin:
     ``max_consecutive`` skips in a row the run stops with an error naming
     the iteration and the last good checkpoint.
 
+    With gradient accumulation (``accumulative_counts=k``) a skipped
+    micro-batch still counts towards the window of ``k``, so windows stay
+    aligned with iterations; it contributes no gradient, and a window whose
+    every micro-batch was skipped makes no update.
+
     Args:
         max_consecutive (int): Skips in a row before raising. Defaults to 10.
     """
@@ -28,6 +35,7 @@ class NonFiniteSkipMixin:
         self.max_consecutive = max_consecutive
         self.skipped_steps = 0
         self.skipped_in_a_row = 0
+        self._window_has_grad = False
 
     def update_params(self,
                       loss: torch.Tensor,
@@ -38,10 +46,17 @@ class NonFiniteSkipMixin:
             all_reduce(finite, op='min')
         if finite.item() == 1:
             self.skipped_in_a_row = 0
+            # should_sync(): whether this backward closes the window
+            self._window_has_grad = not self.should_sync()
             return super().update_params(loss, step_kwargs, zero_kwargs)
         self.skipped_steps += 1
         self.skipped_in_a_row += 1
-        self.zero_grad(**(zero_kwargs or {}))
+        self._inner_count += 1  # the micro-batch still fills its window
+        if self.should_update():
+            if self._window_has_grad:
+                self.step(**(step_kwargs or {}))
+            self.zero_grad(**(zero_kwargs or {}))
+            self._window_has_grad = False
         hub = MessageHub.get_current_instance()
         hub.update_scalar('train/skipped_steps', self.skipped_steps)
         it = hub.get_info('iter')
