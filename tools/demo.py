@@ -18,7 +18,7 @@ from mmengine.config import Config
 from motionmae_mm.apis import (adapt_cfg_to_machine, build_runner,
                                init_model, load_video_inputs)
 from motionmae_mm.visualization import (make_grid, reconstruction_rows,
-                                        save_image)
+                                        row_labels, save_image)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -67,7 +67,7 @@ def main() -> None:
     torch.manual_seed(0)
     rows = reconstruction_rows(model, load_video_inputs(model, video))
     picture = osp.abspath(osp.join(args.work_dir, 'reconstruction.png'))
-    save_image(picture, make_grid(rows))
+    save_image(picture, make_grid(rows, labels=row_labels(model)))
 
     print('demo finished in {:.0f} s; losses (last 10 iters): {}'.format(
         time.time() - start,

@@ -20,7 +20,7 @@ from PIL import Image
 
 from motionmae_mm.apis import init_model, load_video_inputs
 from motionmae_mm.visualization import (make_grid, reconstruction_rows,
-                                        save_image)
+                                        row_labels, save_image)
 
 
 def parse_args() -> argparse.Namespace:
@@ -41,12 +41,14 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def save_gif(path: str, rows: dict, scale: int, fps: float) -> int:
+def save_gif(path: str, rows: dict, scale: int, fps: float,
+             labels: dict) -> int:
     """Animated GIF of the rows, one frame per time step; returns frames."""
     num = len(next(iter(rows.values())))
     frames = []
     for t in range(num):
-        grid = make_grid({k: v[t:t + 1] for k, v in rows.items()}, scale)
+        grid = make_grid({k: v[t:t + 1]
+                          for k, v in rows.items()}, scale, labels=labels)
         frames.append(Image.fromarray(grid))
     frames[0].save(
         path,
@@ -65,11 +67,12 @@ def main() -> None:
     torch.manual_seed(args.seed)
     rows = reconstruction_rows(model, load_video_inputs(model, args.video))
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    save_image(args.out, make_grid(rows, scale=args.scale))
+    labels = row_labels(model)
+    save_image(args.out, make_grid(rows, scale=args.scale, labels=labels))
     print(f'reconstruction: {osp.abspath(args.out)}')
     if args.gif:
         gif = osp.splitext(osp.abspath(args.out))[0] + '.gif'
-        save_gif(gif, rows, args.scale, args.fps)
+        save_gif(gif, rows, args.scale, args.fps, labels)
         print(f'gif: {gif}')
 
 

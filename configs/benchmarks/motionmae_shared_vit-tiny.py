@@ -8,4 +8,5 @@ _base_ = ['../demo/motionmae_vit-tiny_demo.py']
 model = dict(
     mask_generator=dict(type='FrameRandomMaskGenerator', mask_ratio=0.9),
     neck=dict(mode='shared'),
-    head=dict(appearance_weight=1., motion_weight=1., gap=1, normalize=True))
+    head=dict(appearance_weight=1., motion_weight=1., gap=1,
+              motion_norm_pix=True))

@@ -1,14 +1,16 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Pictures of what the model reconstructs, for people to look at."""
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import cv2
 import numpy as np
 import torch
 from torch import Tensor
 
-from ..models.targets import frame_difference, patchify3d, unpatchify3d
+from ..models.targets import patchify3d, unpatchify3d
 
+# rows of per-patch-normalised predictions are drawn with each patch's
+# true mean and std put back (VideoMAE's habit): the labels say so
 ROW_LABELS = {
     'clip': 'original',
     'masked': 'masked input',
@@ -16,6 +18,19 @@ ROW_LABELS = {
     'motion_target': 'motion target',
     'motion': 'motion prediction',
 }
+RESTORED_SUFFIX = ' *'
+RESTORED_NOTE = ('* per-patch-normalised prediction shown with the true '
+                 "patch's mean and std")
+
+
+def row_labels(model: torch.nn.Module) -> Dict[str, str]:
+    """Row labels for ``model``'s pictures; rows drawn with the true patch
+    mean/std put back are marked (see :data:`RESTORED_NOTE`)."""
+    labels = dict(ROW_LABELS)
+    for name in model.head.target_names:
+        if model.head.is_patch_normalised(name):
+            labels[name] += RESTORED_SUFFIX
+    return labels
 
 
 def _denormalise(pred: Tensor, target_raw: Tensor, channels: int,
@@ -52,7 +67,8 @@ def reconstruction_rows(model: torch.nn.Module,
 
     Returns:
         dict[str, np.ndarray]: per row name, uint8 frames (T, H, W, 3).
-        Motion rows map zero change to mid-grey.
+        Motion rows map zero change to mid-grey. Sources and targets are
+        the head's own (:meth:`MotionMAEHead.target_source`).
     """
     out = model.reconstruct(inputs[:1])
     head, clip, mask = model.head, out['clip'], out['mask']
@@ -63,23 +79,18 @@ def reconstruction_rows(model: torch.nn.Module,
     dimmed = tokens.clone()
     dimmed[mask] = 0.25 * dimmed[mask] + 0.4  # masked patches greyed out
     rows['masked'] = unpatchify3d(dimmed, grid, t, p)
-    if 'pred_appearance' in out:
-        pred = _denormalise(out['pred_appearance'],
-                            tokens[mask].view_as(out['pred_appearance']),
-                            clip.shape[1], head.norm_pix)
-        rows['appearance'] = unpatchify3d(
-            _fill(tokens, mask, pred), grid, t, p)
-    if 'pred_motion' in out:
-        motion = frame_difference(clip, head.gap, head.signed,
-                                  head.grayscale)
-        mtokens = patchify3d(motion, t, p)
-        pred = _denormalise(out['pred_motion'],
-                            mtokens[mask].view_as(out['pred_motion']),
-                            motion.shape[1], head.normalize)
-        show = (lambda d: 0.5 + 0.5 * d) if head.signed else (lambda d: d)
-        rows['motion_target'] = show(motion)
-        rows['motion'] = show(
-            unpatchify3d(_fill(mtokens, mask, pred), grid, t, p))
+    for name in head.target_names:
+        src = head.target_source(name, clip)
+        src_tokens = patchify3d(src, t, p)
+        pred = out[f'pred_{name}']
+        pred = _denormalise(pred, src_tokens[mask].view_as(pred),
+                            src.shape[1], head.is_patch_normalised(name))
+        recon = unpatchify3d(_fill(src_tokens, mask, pred), grid, t, p)
+        if name == 'motion':
+            show = (lambda d: 0.5 + 0.5 * d) if head.signed else (lambda d: d)
+            rows['motion_target'] = show(src)
+            recon = show(recon)
+        rows[name] = recon
     frames = {}
     for name, video in rows.items():
         video = video[0].clamp(0, 1).expand(3, -1, -1, -1)  # gray -> RGB
@@ -90,8 +101,13 @@ def reconstruction_rows(model: torch.nn.Module,
 
 def make_grid(rows: Dict[str, np.ndarray],
               scale: int = 2,
-              label_width: int = 150) -> np.ndarray:
-    """Tile rows of frames into one labelled RGB image (H, W, 3) uint8."""
+              label_width: int = 150,
+              labels: Optional[Dict[str, str]] = None) -> np.ndarray:
+    """Tile rows of frames into one labelled RGB image (H, W, 3) uint8.
+
+    ``labels`` overrides :data:`ROW_LABELS` per row name.
+    """
+    labels = {**ROW_LABELS, **(labels or {})}
     tiles: List[np.ndarray] = []
     for name, frames in rows.items():
         T, H, W, _ = frames.shape
@@ -100,7 +116,7 @@ def make_grid(rows: Dict[str, np.ndarray],
             strip, (T * W * scale, H * scale),
             interpolation=cv2.INTER_NEAREST)
         label = np.full((H * scale, label_width, 3), 255, np.uint8)
-        cv2.putText(label, ROW_LABELS.get(name, name), (4, H * scale // 2),
+        cv2.putText(label, labels.get(name, name), (4, H * scale // 2),
                     cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
         tiles.append(np.concatenate([label, strip], axis=1))
         tiles.append(np.full((2, tiles[-1].shape[1], 3), 255, np.uint8))

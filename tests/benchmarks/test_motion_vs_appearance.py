@@ -65,7 +65,7 @@ VARIANT_CFG = {
     }),
     ('ablation_gap2', {'head.gap'}),
     ('ablation_gap4', {'head.gap'}),
-    ('ablation_no-norm', {'head.normalize'}),
+    ('ablation_no-norm', {'head.motion_norm_pix'}),
     ('ablation_abs', {'head.signed'}),
 ])
 def test_variant_configs_change_only_what_they_say(name, expected):

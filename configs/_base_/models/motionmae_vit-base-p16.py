@@ -28,7 +28,7 @@ model = dict(
         gap=1,
         signed=True,
         grayscale=False,
-        normalize=True),
+        motion_norm_pix=True),
     mask_generator=dict(type='FrameRandomMaskGenerator', mask_ratio=0.9),
     data_preprocessor=dict(
         type='ActionDataPreprocessor',

@@ -12,7 +12,7 @@ from mmengine.model import is_model_wrapper
 from torch import Tensor
 
 from ...apis import load_video_inputs
-from ...visualization import make_grid, reconstruction_rows
+from ...visualization import make_grid, reconstruction_rows, row_labels
 
 DATA_BATCH = Optional[dict]
 
@@ -104,7 +104,7 @@ class MotionMAEReconstructionHook(Hook):
                 rows = reconstruction_rows(model, inputs)
         finally:
             model.train(was_training)
-        return make_grid(rows, scale=self.scale)
+        return make_grid(rows, scale=self.scale, labels=row_labels(model))
 
     def after_train_iter(self,
                          runner,

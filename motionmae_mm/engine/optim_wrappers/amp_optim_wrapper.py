@@ -64,6 +64,26 @@ def cpu_autocast_dtype(dtype: Union[str, torch.dtype, None]
     return torch.bfloat16
 
 
+def _to_fp32(module: nn.Module, args: tuple, output):
+    return output.float() if isinstance(output, torch.Tensor) else output
+
+
+def scores_in_fp32(model: nn.Module) -> None:
+    """Make mmaction2's classification heads return fp32 scores.
+
+    Their ``loss_by_feat`` turns the scores into numpy for top-k accuracy,
+    and numpy has no bf16, so a bf16 autocast step of a ``Recognizer3D``
+    would fail there. A forward hook casts each head's output (once per
+    head; the loss is computed in fp32 anyway).
+    """
+    from mmaction.models.heads import BaseHead
+    for module in model.modules():
+        if isinstance(module, BaseHead) and not getattr(
+                module, '_scores_in_fp32', False):
+            module.register_forward_hook(_to_fp32)
+            module._scores_in_fp32 = True
+
+
 @OPTIM_WRAPPERS.register_module()
 class AmpOptimWrapper(_MMEngineAmpOptimWrapper):
     """mmengine's ``AmpOptimWrapper``, which also runs on a CPU.
@@ -126,6 +146,8 @@ class AmpOptimWrapper(_MMEngineAmpOptimWrapper):
     @contextmanager
     def optim_context(self, model: nn.Module):
         """Gradient-accumulation context plus autocast where it applies."""
+        if self.cast_dtype == torch.bfloat16:
+            scores_in_fp32(model)
         if self.loss_scaler is not None:
             with super().optim_context(model):
                 yield

@@ -6,7 +6,7 @@ from mmaction.registry import MODELS
 from mmengine.model import BaseModel
 from torch import Tensor
 
-from ..mask_generators import BaseMaskGenerator
+from ..mask_generators import BaseMaskGenerator, select_decoder_targets
 
 _IMAGENET = dict(
     mean=[123.675, 116.28, 103.53],
@@ -25,15 +25,24 @@ class MotionMAE(BaseModel):
     masked tokens -> predict appearance and motion -> MSE on masked tokens.
     Targets come from the un-normalised clip, recovered from the data
     preprocessor's mean/std, so the data pipeline stays mmaction2's.
+    Modules are built in data-flow order: the decoder from the encoder, the
+    head from the decoder.
 
     Args:
         backbone (dict): ``MotionMAEVisionTransformer`` config.
         neck (dict): ``MotionMAEDecoder`` config; ``in_dims`` defaults to the
             encoder width and ``branches`` to the head's targets.
-        head (dict): ``MotionMAEHead`` config; ``in_dims``, ``patch_size``
-            and ``tubelet_size`` default to the decoder's and encoder's.
+        head (dict): ``MotionMAEHead`` config; ``in_dims`` defaults to the
+            decoder width, ``patch_size`` and ``tubelet_size`` to the
+            encoder's.
         mask_generator (dict): Mask generator config, e.g.
             ``dict(type='FrameRandomMaskGenerator', mask_ratio=0.9)``.
+        decoder_mask_ratio (float): Share of the masked tokens that the
+            decoder leaves out (VideoMAE V2's dual masking): fewer tokens
+            decoded and scored, a cheaper step. 0 decodes every masked
+            token. Defaults to 0.
+        decoder_mask_mode (str): ``'random'`` or ``'running_cell'`` (see
+            :func:`select_decoder_targets`). Defaults to ``'random'``.
         data_preprocessor (dict, optional): Defaults to mmaction2's
             ``ActionDataPreprocessor`` with ImageNet mean/std (x255).
         init_cfg (dict or list[dict], optional): Initialisation config.
@@ -45,6 +54,8 @@ class MotionMAE(BaseModel):
                  head: dict,
                  mask_generator: dict = dict(
                      type='FrameRandomMaskGenerator', mask_ratio=0.9),
+                 decoder_mask_ratio: float = 0.,
+                 decoder_mask_mode: str = 'random',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         if data_preprocessor is None:
@@ -53,19 +64,30 @@ class MotionMAE(BaseModel):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        # The decoder follows the encoder and the head the decoder unless
+        # told otherwise, so swapping the backbone (e.g. ViT-L) is one key.
         self.backbone = MODELS.build(backbone)
-        # The decoder and head follow the encoder unless told otherwise, so
-        # swapping the backbone (e.g. ViT-L) is a one-key change.
         neck = dict(neck)
         neck.setdefault('in_dims', self.backbone.embed_dims)
+        if 'branches' not in neck:
+            weights = {
+                k: head[k]
+                for k in ('appearance_weight', 'motion_weight') if k in head
+            }
+            neck['branches'] = MODELS.get(head['type']).enabled_targets(
+                **weights)
+        self.neck = MODELS.build(neck)
         head = dict(head)
-        head.setdefault('in_dims', neck.get('embed_dims', 384))
+        head.setdefault('in_dims', self.neck.embed_dims)
         head.setdefault('patch_size', self.backbone.patch_size)
         head.setdefault('tubelet_size', self.backbone.tubelet_size)
         self.head = MODELS.build(head)
-        neck.setdefault('branches', self.head.target_names)
-        self.neck = MODELS.build(neck)
         self.mask_generator: BaseMaskGenerator = MODELS.build(mask_generator)
+        if not 0 <= decoder_mask_ratio < 1:
+            raise ValueError(f'model.decoder_mask_ratio={decoder_mask_ratio} '
+                             'must be in [0, 1)')
+        self.decoder_mask_ratio = decoder_mask_ratio
+        self.decoder_mask_mode = decoder_mask_mode
         if self.head.gap >= self.backbone.num_frames:
             raise ValueError(
                 f'model.head.gap={self.head.gap} must be smaller than '
@@ -97,14 +119,35 @@ class MotionMAE(BaseModel):
             return clip / 255.
         return (clip * pre.std + pre.mean) / 255.
 
-    def extract_feat(self, inputs: Tensor) -> Tensor:
-        """Full (unmasked) encoder forward."""
-        return self.backbone(self._clip(inputs))
+    def extract_feat(self, inputs: Tensor, feat_map: bool = False) -> Tensor:
+        """Clip features of the full (unmasked) encoder.
 
-    def encode_decode(self, clip: Tensor,
-                      mask: Tensor) -> Dict[str, Tensor]:
-        """Encode visible tokens and decode the masked ones per branch."""
-        return self.neck(self.backbone(clip, mask), mask)
+        Args:
+            inputs (Tensor): Normalised clips (B, [views,] C, T, H, W).
+            feat_map (bool): Return the token map instead of its mean.
+
+        Returns:
+            Tensor: the mean of the encoder's final-norm tokens (B, C) (an
+            encoder built with ``use_mean_pooling`` applies its ``fc_norm``
+            to that mean, as in mmaction2), or with ``feat_map`` the
+            final-norm tokens as a map (B, C, T', H', W').
+        """
+        tokens = self.backbone.forward_feat_map(self._clip(inputs))
+        if feat_map:
+            return tokens
+        pooled = tokens.mean((2, 3, 4))
+        if self.backbone.fc_norm is not None:
+            pooled = self.backbone.fc_norm(pooled)
+        return pooled
+
+    def encode_decode(self,
+                      clip: Tensor,
+                      mask: Tensor,
+                      target_mask: Optional[Tensor] = None
+                      ) -> Dict[str, Tensor]:
+        """Encode visible tokens and decode the ``target_mask`` ones (every
+        masked token by default) per branch."""
+        return self.neck(self.backbone(clip, mask), mask, target_mask)
 
     def draw_mask(self, clip: Tensor, raw: Tensor) -> Tensor:
         """Draw a mask for ``clip`` (content-aware generators see ``raw``)."""
@@ -117,8 +160,11 @@ class MotionMAE(BaseModel):
         clip = self._clip(inputs)
         raw = self.unnormalize(clip)
         mask = self.draw_mask(clip, raw)
-        feats = self.encode_decode(clip, mask)
-        return self.head.loss(feats, raw, mask)
+        target_mask = select_decoder_targets(mask, self.decoder_mask_ratio,
+                                             self.decoder_mask_mode,
+                                             self.grid(clip))
+        feats = self.encode_decode(clip, mask, target_mask)
+        return self.head.loss(feats, raw, target_mask)
 
     @torch.no_grad()
     def reconstruct(self,
@@ -134,19 +180,20 @@ class MotionMAE(BaseModel):
         raw = self.unnormalize(clip)
         if mask is None:
             mask = self.draw_mask(clip, raw)
-        preds = self.head(self.encode_decode(clip, mask))
-        targets = self.head.targets(raw, mask)
+        pairs = self.head.predict_and_target(
+            self.encode_decode(clip, mask), raw, mask)
         out = dict(clip=raw, mask=mask)
-        for name in self.head.target_names:
-            out[f'pred_{name}'] = preds[name]
-            out[f'target_{name}'] = targets[name]
+        for name, (pred, target) in pairs.items():
+            out[f'pred_{name}'] = pred
+            out[f'target_{name}'] = target
         return out
 
     def forward(self,
                 inputs: Tensor,
                 data_samples: Optional[list] = None,
                 mode: str = 'tensor'):
-        """``mode='loss'`` returns the loss dict, ``'tensor'`` features."""
+        """``mode='loss'`` returns the loss dict, ``'tensor'`` the clip
+        features of :meth:`extract_feat` (B, C)."""
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'tensor':

@@ -1,6 +1,5 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 from .frozen_vit import MotionMAEFrozenVisionTransformer  # noqa: F401
-from .motionmae_vit import (MotionMAEVisionTransformer, SDPAAttention,
-                            use_sdpa_attention)
+from .motionmae_vit import MotionMAEVisionTransformer
 
-__all__ = ['MotionMAEVisionTransformer', 'SDPAAttention', 'use_sdpa_attention']
+__all__ = ['MotionMAEVisionTransformer']

@@ -1,67 +1,13 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 from typing import Optional
 
-import torch
 import torch.nn.functional as F
-import torch.utils.checkpoint as cp
 from mmaction.models import VisionTransformer
-from mmaction.models.backbones.vit_mae import Attention
 from mmaction.registry import MODELS
 from torch import Tensor, nn
 
 from ..targets import select_patches
-
-
-class SDPAAttention(Attention):
-    """mmaction2's ``Attention`` computed with fused SDPA kernels.
-
-    Same parameters (``qkv.weight``, ``q_bias``, ``v_bias``, zero k-bias) and
-    the same maths as the parent; ``scaled_dot_product_attention`` avoids
-    materialising the attention matrix and picks flash / memory-efficient
-    kernels on GPU.
-    """
-
-    def forward(self, x: Tensor) -> Tensor:
-        B, N, C = x.shape
-        bias = None
-        if hasattr(self, 'q_bias'):
-            bias = torch.cat(
-                (self.q_bias, torch.zeros_like(self.v_bias), self.v_bias))
-        qkv = F.linear(x, self.qkv.weight, bias)
-        q, k, v = qkv.view(B, N, 3, self.num_heads, -1).permute(2, 0, 3, 1,
-                                                                4).unbind(0)
-        x = F.scaled_dot_product_attention(
-            q,
-            k,
-            v,
-            dropout_p=self.attn_drop.p if self.training else 0.,
-            scale=self.scale)
-        x = x.transpose(1, 2).reshape(B, N, C)
-        return self.proj_drop(self.proj(x))
-
-
-def use_sdpa_attention(module: torch.nn.Module) -> None:
-    """Switch every mmaction2 ``Attention`` inside ``module`` to SDPA.
-
-    Only the class changes; parameters and state-dict keys stay, so
-    checkpoints move freely between the two implementations.
-    """
-    for m in module.modules():
-        if type(m) is Attention:
-            m.__class__ = SDPAAttention
-
-
-def run_blocks(blocks: nn.ModuleList, x: Tensor, with_cp: bool) -> Tensor:
-    """Apply ``blocks`` in turn, optionally with activation checkpointing.
-
-    Checkpointing (non-reentrant) keeps only each block's input and
-    recomputes the block in backward: same results, less memory, about a
-    third more compute. It is used only when gradients are being recorded.
-    """
-    use_cp = with_cp and torch.is_grad_enabled() and x.requires_grad
-    for blk in blocks:
-        x = cp.checkpoint(blk, x, use_reentrant=False) if use_cp else blk(x)
-    return x
+from ..utils import run_blocks, use_sdpa_attention
 
 
 @MODELS.register_module()
@@ -137,6 +83,15 @@ class MotionMAEVisionTransformer(VisionTransformer):
         patches = select_patches(
             x, ~mask, self.tubelet_size, self.patch_size, channels_last=False)
         return F.linear(patches, conv.weight.flatten(1), conv.bias)
+
+    def forward_feat_map(self, x: Tensor) -> Tensor:
+        """The parent's full forward as a token map, (B, C, T', H', W'):
+        the tokens after the final norm, whatever ``return_feat_map`` is."""
+        flag, self.return_feat_map = self.return_feat_map, True
+        try:
+            return super().forward(x)
+        finally:
+            self.return_feat_map = flag
 
     def forward(self, x: Tensor, mask: Optional[Tensor] = None) -> Tensor:
         """Encode a clip.

@@ -1,5 +1,5 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 from .linear_probe_head import MotionMAELinearProbeHead  # noqa: F401
-from .motion_target_head import MotionMAEHead
+from .motionmae_head import MotionMAEHead
 
 __all__ = ['MotionMAEHead']

@@ -8,7 +8,7 @@ from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule, ModuleList
 from torch import Tensor, nn
 
-from ..backbones.motionmae_vit import run_blocks, use_sdpa_attention
+from ..utils import run_blocks, use_sdpa_attention
 
 
 class DecoderStack(BaseModule):
@@ -45,7 +45,9 @@ class MotionMAEDecoder(BaseModule):
     Encoded visible tokens are projected to the decoder width, joined by a
     learnable mask token at every masked position (fixed sinusoid positions
     over the flattened t-h-w index, as the encoder), decoded, and only the
-    masked tokens are returned, for the heads to predict.
+    masked tokens are returned, for the heads to predict. With a
+    ``target_mask`` (VideoMAE V2's decoder masking) only that subset of the
+    masked tokens gets a mask token, which shortens the decoder's sequence.
 
     ``mode='shared'`` runs one decoder whose output feeds every target head
     (no extra cost over VideoMAE); ``mode='independent'`` runs one decoder
@@ -113,21 +115,31 @@ class MotionMAEDecoder(BaseModule):
                 num_tokens, self.embed_dims).to(like.device)
         return self.pos_embed.to(like.dtype)
 
-    def forward(self, x: Tensor, mask: Tensor) -> Dict[str, Tensor]:
+    def forward(self,
+                x: Tensor,
+                mask: Tensor,
+                target_mask: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Decode.
 
         Args:
             x (Tensor): Encoded visible tokens (B, N_vis, in_dims).
             mask (Tensor): (B, N) bool, True = masked.
+            target_mask (Tensor, optional): (B, N) bool, the masked tokens to
+                decode (a subset of ``mask``, the same count per clip).
+                Defaults to every masked token.
 
         Returns:
-            dict[str, Tensor]: per branch name, the decoded masked tokens
-            (B, N_mask, embed_dims) in ascending token order.
+            dict[str, Tensor]: per branch name, the decoded tokens of
+            ``target_mask`` (B, N_target, embed_dims) in ascending token
+            order.
         """
         B, N = mask.shape
+        if target_mask is None:
+            target_mask = mask
         pos = self._positions(N, x).expand(B, -1, -1)
         vis = self.proj(x) + pos[~mask].reshape(B, -1, self.embed_dims)
-        masked = self.mask_token + pos[mask].reshape(B, -1, self.embed_dims)
+        masked = self.mask_token + pos[target_mask].reshape(
+            B, -1, self.embed_dims)
         tokens = torch.cat([vis, masked], dim=1)
         num_masked = masked.shape[1]
         if self.mode == 'shared':

@@ -1,5 +1,10 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+from .attention import SDPAAttention, use_sdpa_attention
+from .block_runner import run_blocks
 from .strict_pretrained_init import (MotionMAEPretrainedInit,
                                      compare_state_dicts)
 
-__all__ = ['MotionMAEPretrainedInit', 'compare_state_dicts']
+__all__ = [
+    'MotionMAEPretrainedInit', 'SDPAAttention', 'compare_state_dicts',
+    'run_blocks', 'use_sdpa_attention'
+]

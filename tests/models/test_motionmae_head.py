@@ -48,7 +48,7 @@ def test_losses_only_see_masked_tokens():
 
 
 def test_targets_are_normalised_patches_of_the_masked_tokens():
-    head = _head(normalize=False, norm_pix=False)
+    head = _head(motion_norm_pix=False, norm_pix=False)
     clip, mask, _ = _inputs()
     t = head.targets(clip, mask)
     expected = patchify3d(clip, 2, 4)[mask].view(2, 3, -1)
@@ -76,3 +76,25 @@ def test_weights_select_targets():
                                2 * plain['loss_motion'])
     with pytest.raises(ValueError, match='appearance_weight'):
         _head(appearance_weight=0., motion_weight=0.)
+
+
+def test_deprecated_normalize_key_still_works():
+    with pytest.warns(UserWarning, match='motion_norm_pix'):
+        old = _head(normalize=False)
+    assert old.motion_norm_pix is False
+    clip, mask, _ = _inputs()
+    torch.testing.assert_close(
+        old.targets(clip, mask)['motion'],
+        _head(motion_norm_pix=False).targets(clip, mask)['motion'])
+
+
+def test_loss_is_a_configurable_module():
+    clip, mask, feats = _inputs()
+    l1 = _head(loss=dict(type='MotionMAEReconstructionLoss', criterion='L1'))
+    preds, targets = l1(feats), l1.targets(clip, mask)
+    losses = l1.loss(feats, clip, mask)
+    for name in ('appearance', 'motion'):
+        torch.testing.assert_close(losses[f'loss_{name}'],
+                                   (preds[name] - targets[name]).abs().mean())
+    with pytest.raises(ValueError, match="criterion='L3'"):
+        _head(loss=dict(type='MotionMAEReconstructionLoss', criterion='L3'))
