@@ -28,7 +28,8 @@ train_pipeline = [
     dict(
         type='MotionMAESafeLoad',
         transforms=[
-            dict(type='DecordInit'),
+            # decode each clip once, keep its frames in memory (small data)
+            dict(type='MotionMAECachedDecordInit'),
             dict(
                 type='SampleFrames',
                 clip_len=num_frames,
@@ -47,9 +48,12 @@ train_pipeline = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
 ]
+# no loading workers: on 2 cores they compete with training, and with the
+# frames in memory the pipeline costs little next to a step
 train_dataloader = dict(
     batch_size=8,
-    num_workers=2,
+    num_workers=0,
+    persistent_workers=False,
     dataset=dict(
         ann_file=f'{data_root}/pretrain.txt',
         data_prefix=dict(video=data_root),

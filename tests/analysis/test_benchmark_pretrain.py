@@ -1,12 +1,15 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-"""The benchmark runs and prints parseable, positive figures (no timing
-asserts)."""
+"""The pretraining-step benchmark: its figures are consistent with each
+other and with independent counts (no timing asserts)."""
 import json
 import os
 from pathlib import Path
 
 import pytest
+import torch
 
+from motionmae_mm.analysis import PretrainStep, count_flops
+from motionmae_mm.analysis.videomae_step import timm_shim
 from .conftest import load_tool, parse_line
 
 bench = load_tool('benchmark_pretrain')
@@ -20,26 +23,46 @@ TINY = [
 FAST = ['--steps', '1', '--warmup', '0', '--gemm-size', '64']
 
 
-def test_line_with_appearance_only(capsys):
-    bench.main(
-        [DEMO, *FAST, '--compare-appearance-only', '--cfg-options', *TINY])
-    res = parse_line(capsys.readouterr().out.strip(), 'benchmark_pretrain')
-    for key in ('step_s', 'clips_per_s', 'tokens_per_s', 'gflops_per_step',
-                'gflops_per_s', 'peak_gflops_per_s', 'peak_ratio',
-                'peak_mem_mb', 'appearance_only_step_s',
-                'ratio_vs_appearance_only'):
-        assert float(res[key]) > 0, key
+def test_figures_with_appearance_only(capsys):
+    bench.main([
+        DEMO, *FAST, '--compare-appearance-only', '--json', '--cfg-options',
+        *TINY
+    ])
+    res = json.loads(capsys.readouterr().out.strip())
+    f = {k: v for k, v in res.items() if isinstance(v, float)}
+    # figures derive from each other as documented
+    assert f['clips_per_s'] == pytest.approx(2 / f['step_s'], rel=1e-3)
+    assert f['tokens_per_s'] == pytest.approx(
+        f['clips_per_s'] * 4 * 8 * 8, rel=1e-3)  # 4 x 8 x 8 tokens
+    assert f['gflops_per_s'] == pytest.approx(
+        f['gflops_per_step'] / f['step_s'], rel=1e-3)
+    assert f['peak_ratio'] == pytest.approx(
+        f['gflops_per_s'] / f['peak_gflops_per_s'], rel=1e-3)
+    assert f['ratio_vs_appearance_only'] == pytest.approx(
+        f['step_s'] / f['appearance_only_step_s'], rel=1e-3)
+    # the config's AMP wrapper: bf16 on this CPU, against the bf16 peak
+    assert res['optim_wrapper'] == 'NonFiniteSkipAmpOptimWrapper'
+    if res['precision'] == 'bf16':
+        assert f['peak_gflops_per_s'] == f['peak_bf16_gflops_per_s']
+    # FLOPs equal an independent count of the same step
+    step = PretrainStep(DEMO, TINY, 2, torch.device('cpu'))
+    assert f['gflops_per_step'] == pytest.approx(
+        count_flops(step)[0] / 1e9, rel=1e-3)
     # the motion head costs FLOPs
-    assert float(res['gflops_per_step']) > float(
-        res['appearance_only_gflops_per_step'])
+    assert f['gflops_per_step'] > f['appearance_only_gflops_per_step']
     assert int(res['threads']) >= 1 and res['device'] == 'cpu'
 
 
-def test_json(capsys):
-    bench.main(
-        [DEMO, *FAST, '--batch-size', '1', '--json', '--cfg-options', *TINY])
-    res = json.loads(capsys.readouterr().out.strip())
-    assert res['batch_size'] == 1 and res['gflops_per_step'] > 0
+def test_fp32_and_amp_flags_pick_the_twins(capsys):
+    for flag, wrapper, precision in (
+            ('--fp32', 'NonFiniteSkipOptimWrapper', 'fp32'),
+            ('--amp', 'NonFiniteSkipAmpOptimWrapper', None)):
+        bench.main([DEMO, *FAST, flag, '--json', '--cfg-options', *TINY])
+        res = json.loads(capsys.readouterr().out.strip())
+        assert res['optim_wrapper'] == wrapper
+        if precision:
+            assert res['precision'] == precision
+            assert res['peak_gflops_per_s'] == res['peak_fp32_gflops_per_s']
 
 
 def test_timm_shim_provides_what_videomae_imports(monkeypatch):
@@ -50,7 +73,7 @@ def test_timm_shim_provides_what_videomae_imports(monkeypatch):
     for name in list(sys.modules):
         if name == 'timm' or name.startswith('timm.'):
             monkeypatch.delitem(sys.modules, name)
-    bench._timm_shim()
+    timm_shim()
     from timm.models.layers import drop_path, to_2tuple, trunc_normal_
     from timm.models.registry import register_model
     import torch
@@ -80,6 +103,10 @@ def test_videomae_comparison(capsys):
         'model.backbone.img_size=32'
     ])
     res = parse_line(capsys.readouterr().out.strip(), 'benchmark_pretrain')
-    assert float(res['videomae_step_s']) > 0
-    assert float(res['ratio_vs_videomae']) > 0
-    assert float(res['videomae_gflops_per_step']) > 0
+    assert float(res['ratio_vs_videomae']) == pytest.approx(
+        float(res['step_s']) / float(res['videomae_step_s']), rel=1e-3)
+    # VideoMAE runs fp32: its share is of the fp32 peak
+    assert float(res['videomae_peak_ratio']) == pytest.approx(
+        float(res['videomae_gflops_per_step']) /
+        float(res['videomae_step_s']) /
+        float(res['peak_fp32_gflops_per_s']), rel=2e-2)

@@ -1,5 +1,6 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+from .cached_decord_init import MotionMAECachedDecordInit
 from .rand_augment import MotionMAERandAugment  # noqa: F401
 from .safe_load import MotionMAESafeLoad
 
-__all__ = ['MotionMAESafeLoad']
+__all__ = ['MotionMAECachedDecordInit', 'MotionMAESafeLoad']
