@@ -9,6 +9,7 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.runner import Runner
 
 from .hooks.rng_state_hook import RNGStateHook
+from .optim_wrappers.amp_optim_wrapper import scores_in_fp32
 
 
 @RUNNERS.register_module()
@@ -24,6 +25,9 @@ class MotionMAERunner(Runner):
       rank's RNG state and a resumed run continues the interrupted one step
       for step. It lives here rather than in ``custom_hooks``, which a user
       config replaces as a whole.
+    * mmaction2 heads return fp32 scores (see :func:`scores_in_fp32`), so
+      val/test loops can run under bf16 autocast (``val_cfg.fp16=True``,
+      ``test_cfg.fp16=True``; bf16 on a CPU).
     * ``auto_scale_lr`` counts gradient accumulation: the batch an update
       sees is ``world size x batch x optim_wrapper.accumulative_counts``
       (mmengine leaves the last factor out).
@@ -33,6 +37,7 @@ class MotionMAERunner(Runner):
         super().__init__(*args, **kwargs)
         if not any(isinstance(h, RNGStateHook) for h in self.hooks):
             self.register_hook(RNGStateHook())
+        scores_in_fp32(self.model)
 
     def scale_lr(self,
                  optim_wrapper: OptimWrapper,
