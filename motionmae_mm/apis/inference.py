@@ -6,9 +6,8 @@ import torch
 from mmaction.registry import MODELS
 from mmengine.config import Config
 from mmengine.dataset import Compose
-from mmengine.runner import load_checkpoint
 
-from ..utils import register_all_modules
+from ..utils import load_model_weights, register_all_modules
 
 
 def init_model(config: Union[str, Config],
@@ -16,14 +15,15 @@ def init_model(config: Union[str, Config],
                device: str = 'cpu') -> torch.nn.Module:
     """Build ``config.model``, load ``checkpoint`` strictly, eval mode.
 
-    Checkpoints load with ``weights_only=True`` (the allow-list in
-    :mod:`motionmae_mm.compat`); a key mismatch raises and names the keys.
+    Checkpoints (``.pth`` or ``.safetensors``) are read as data by
+    :func:`motionmae_mm.utils.load_model_weights`; a mismatch raises one
+    summarised ``CheckpointError`` line.
     """
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     register_all_modules()
     model = MODELS.build(cfg.model)
     if checkpoint is not None:
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+        load_model_weights(model, checkpoint, 'CHECKPOINT')
     else:
         model.init_weights()
     model.cfg = cfg
