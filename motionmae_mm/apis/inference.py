@@ -52,6 +52,9 @@ def load_video_inputs(model: torch.nn.Module,
 
     Returns:
         Tensor: (1, num_clips, C, T, H, W) on the model's device.
+
+    Raises:
+        ValueError: naming ``video`` if it cannot be decoded.
     """
     cfg = model.cfg
     sample = _find_transform(cfg.train_dataloader.dataset.pipeline,
@@ -70,7 +73,11 @@ def load_video_inputs(model: torch.nn.Module,
         dict(type='FormatShape', input_format='NCTHW'),
         dict(type='PackActionInputs'),
     ])
-    data = pipeline(dict(filename=video, start_index=0, modality='RGB'))
+    try:
+        data = pipeline(dict(filename=video, start_index=0, modality='RGB'))
+    except (RuntimeError, OSError) as err:  # decord: "Error reading <bytes>"
+        raise ValueError(f'{video}: cannot be decoded as a video (corrupt '
+                         'or an unsupported format)') from err
     batch = model.data_preprocessor(
         dict(inputs=[data['inputs']], data_samples=[data['data_samples']]))
     return batch['inputs']
