@@ -8,6 +8,7 @@ from mmaction.registry import MODELS
 from mmengine.logging import MMLogger
 
 from motionmae_mm.models.utils import compare_state_dicts
+from motionmae_mm.utils import publish_checkpoint
 from .helpers import recognizer_cfg, save_pretrain_checkpoint
 
 EXPECTED_MISSING = {'fc_norm.weight', 'fc_norm.bias'}
@@ -131,3 +132,22 @@ def test_non_strict_keeps_mmengine_behaviour(pretrain_ckpt):
     assert 'missing keys in source state_dict' in log
     assert 'blocks.2.attn.qkv.weight' in log
     assert 'blocks.0.' not in log.split('missing keys')[1].split('\n')[0]
+
+
+@pytest.mark.parametrize('strict', [True, False])
+def test_safetensors_checkpoint_loads_like_pth(pretrain_ckpt, tmp_path,
+                                               strict):
+    """init_cfg Pretrained reads the .safetensors twin, strict or not."""
+    path, state = pretrain_ckpt
+    _, twin = publish_checkpoint(str(path), str(tmp_path / 'pub.pth'))
+    backbones = []
+    for checkpoint in (str(path), twin):
+        cfg = recognizer_cfg(checkpoint)
+        cfg['backbone']['init_cfg']['strict'] = strict
+        torch.manual_seed(0)
+        backbones.append(_build(cfg).backbone.state_dict())
+    assert backbones[0].keys() == backbones[1].keys()
+    for key, value in backbones[0].items():
+        assert torch.equal(value, backbones[1][key]), key
+    assert torch.equal(backbones[1]['blocks.1.attn.qkv.weight'],
+                       state['backbone.blocks.1.attn.qkv.weight'])
