@@ -4,8 +4,8 @@
 Components register into mmaction2's registries, so configs keep
 ``default_scope = 'mmaction'`` and name our classes next to mmaction2's.
 """
-from .compat import (register_checkpoint_loader,
-                     register_checkpoint_safe_globals)
+from .utils.checkpoint import (register_checkpoint_loader,
+                               register_checkpoint_safe_globals)
 from .version import __version__
 
 register_checkpoint_safe_globals()

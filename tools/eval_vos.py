@@ -26,7 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 def _import_project() -> None:
     """Import ``motionmae_mm``: registers models and the checkpoint
-    allow-list for ``torch.load(weights_only=True)``."""
+    allow-list (checkpoints are read as data only)."""
     try:
         import motionmae_mm  # noqa: F401
     except ModuleNotFoundError as err:

@@ -13,10 +13,11 @@ import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.model import is_model_wrapper
-from mmengine.runner import Runner, load_checkpoint
+from mmengine.runner import Runner
 
 import motionmae_mm  # noqa: F401  (registers modules, checkpoint allow-list)
 from motionmae_mm.apis import adapt_cfg_to_machine, build_runner
+from motionmae_mm.utils import load_model_weights
 
 
 def parse_args() -> argparse.Namespace:
@@ -77,22 +78,18 @@ def load_weights(runner: Runner, checkpoint: str) -> None:
     """Load every model tensor of ``checkpoint``; fail on any mismatch.
 
     mmengine's ``load_from`` only logs missing keys, which would test a
-    partly random model. Only tensors are unpickled (``weights_only``).
+    partly random model. ``.pth`` or ``.safetensors``, read as data; a
+    mismatch is one summarised ``CheckpointError`` line.
     """
     model = runner.model.module if is_model_wrapper(
         runner.model) else runner.model
-    try:
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
-    except RuntimeError as err:
-        detail = ' '.join(str(err).split())
-        raise ValueError(f'{checkpoint} does not fit the config\'s model: '
-                         f'{detail}') from err
+    load_model_weights(model, checkpoint, 'CHECKPOINT')
 
 
 def main() -> int:
     args = parse_args()
     try:
-        if not osp.isfile(args.checkpoint):
+        if not osp.isfile(args.checkpoint):  # before building anything
             raise FileNotFoundError(
                 f'CHECKPOINT: no such file: {args.checkpoint}')
         cfg = merge_args(Config.fromfile(args.config), args)

@@ -14,6 +14,7 @@ Example::
 import argparse
 import os
 import os.path as osp
+import sys
 
 import torch
 from PIL import Image
@@ -31,13 +32,18 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', required=True, help='output .png')
     parser.add_argument('--seed', type=int, default=0, help='mask seed')
     parser.add_argument('--scale', type=int, default=2, help='zoom factor')
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument(
+        '--device', default='cpu', help='where the model runs (cpu, cuda)')
     parser.add_argument(
         '--gif',
         action='store_true',
         help='also write an animated GIF (OUT with .gif)')
     parser.add_argument(
         '--fps', type=float, default=4., help='GIF frames per second')
+    parser.add_argument(
+        '--traceback',
+        action='store_true',
+        help='show the full traceback of input errors, not one line')
     return parser.parse_args()
 
 
@@ -59,10 +65,10 @@ def save_gif(path: str, rows: dict, scale: int, fps: float,
     return num
 
 
-def main() -> None:
-    args = parse_args()
+def visualize(args: argparse.Namespace) -> None:
+    """Write the picture (and GIF) of one reconstruction."""
     if not osp.isfile(args.video):
-        raise SystemExit(f'video not found: {args.video}')
+        raise FileNotFoundError(f'VIDEO: no such file: {args.video}')
     model = init_model(args.config, args.checkpoint, args.device)
     torch.manual_seed(args.seed)
     rows = reconstruction_rows(model, load_video_inputs(model, args.video))
@@ -76,5 +82,18 @@ def main() -> None:
         print(f'gif: {gif}')
 
 
+def main() -> int:
+    args = parse_args()
+    try:
+        visualize(args)
+    except (FileNotFoundError, ValueError, KeyError) as err:
+        # a missing or unfitting checkpoint, an unreadable video
+        if args.traceback:
+            raise
+        print(f'error: {err} (--traceback for details)', file=sys.stderr)
+        return 1
+    return 0
+
+
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -1,5 +1,9 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+from .feature_extraction import encode_views, extract_features
 from .inference import init_model, load_video_inputs
 from .runtime import AMP_TWIN, adapt_cfg_to_machine, build_runner
 
-__all__ = ['AMP_TWIN', 'adapt_cfg_to_machine', 'build_runner', 'init_model', 'load_video_inputs']
+__all__ = [
+    'AMP_TWIN', 'adapt_cfg_to_machine', 'build_runner', 'encode_views',
+    'extract_features', 'init_model', 'load_video_inputs'
+]

@@ -6,9 +6,8 @@ import torch
 from mmaction.registry import MODELS
 from mmengine.config import Config
 from mmengine.dataset import Compose
-from mmengine.runner import load_checkpoint
 
-from ..utils import register_all_modules
+from ..utils import load_model_weights, register_all_modules
 
 
 def init_model(config: Union[str, Config],
@@ -16,14 +15,15 @@ def init_model(config: Union[str, Config],
                device: str = 'cpu') -> torch.nn.Module:
     """Build ``config.model``, load ``checkpoint`` strictly, eval mode.
 
-    Checkpoints load with ``weights_only=True`` (the allow-list in
-    :mod:`motionmae_mm.compat`); a key mismatch raises and names the keys.
+    Checkpoints (``.pth`` or ``.safetensors``) are read as data by
+    :func:`motionmae_mm.utils.load_model_weights`; a mismatch raises one
+    summarised ``CheckpointError`` line.
     """
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     register_all_modules()
     model = MODELS.build(cfg.model)
     if checkpoint is not None:
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+        load_model_weights(model, checkpoint, 'CHECKPOINT')
     else:
         model.init_weights()
     model.cfg = cfg
@@ -52,6 +52,9 @@ def load_video_inputs(model: torch.nn.Module,
 
     Returns:
         Tensor: (1, num_clips, C, T, H, W) on the model's device.
+
+    Raises:
+        ValueError: naming ``video`` if it cannot be decoded.
     """
     cfg = model.cfg
     sample = _find_transform(cfg.train_dataloader.dataset.pipeline,
@@ -70,7 +73,11 @@ def load_video_inputs(model: torch.nn.Module,
         dict(type='FormatShape', input_format='NCTHW'),
         dict(type='PackActionInputs'),
     ])
-    data = pipeline(dict(filename=video, start_index=0, modality='RGB'))
+    try:
+        data = pipeline(dict(filename=video, start_index=0, modality='RGB'))
+    except (RuntimeError, OSError) as err:  # decord: "Error reading <bytes>"
+        raise ValueError(f'{video}: cannot be decoded as a video (corrupt '
+                         'or an unsupported format)') from err
     batch = model.data_preprocessor(
         dict(inputs=[data['inputs']], data_samples=[data['data_samples']]))
     return batch['inputs']

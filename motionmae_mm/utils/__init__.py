@@ -1,4 +1,12 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+from .checkpoint import (CheckpointError, CheckpointNotFoundError,
+                         OfficialVideoMAEError, UnsafeCheckpointError,
+                         load_model_weights, read_checkpoint, state_dict_of)
+from .publish import publish_checkpoint
 from .setup_env import register_all_modules
 
-__all__ = ['register_all_modules']
+__all__ = [
+    'CheckpointError', 'CheckpointNotFoundError', 'OfficialVideoMAEError',
+    'UnsafeCheckpointError', 'load_model_weights', 'publish_checkpoint',
+    'read_checkpoint', 'register_all_modules', 'state_dict_of'
+]

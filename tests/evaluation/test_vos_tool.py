@@ -197,3 +197,28 @@ def test_segmenter_multi_object_and_void(tmp_path: Path) -> None:
     scores = evaluate_results(davis, tmp_path / 'o', progress=False)
     assert [o.name for o in scores.objects] == ['squares_1', 'squares_2']
     assert math.isfinite(scores.global_results()['J&F-Mean'])
+
+
+def test_safetensors_checkpoint_segments_like_pth(tmp_path: Path,
+                                                  tiny_checkpoint: Path):
+    """eval_vos reads the .safetensors twin: the same masks and scores."""
+    from vos_helpers import moving_squares, write_davis
+
+    from motionmae_mm.utils import publish_checkpoint
+    davis = write_davis(tmp_path / 'd', {'squares': moving_squares(5)})
+    _, twin = publish_checkpoint(str(tiny_checkpoint), str(tmp_path / 'p'))
+    results = []
+    for name, ckpt in (('pth', tiny_checkpoint), ('st', twin)):
+        results.append(_tool().main([
+            str(CONFIG),
+            str(ckpt), '--data-root',
+            str(davis), '--out-dir',
+            str(tmp_path / name), '--device', 'cpu', '--no-progress',
+            '--cfg-options', *TINY_OPTIONS, 'frames.short_side=64',
+            'frames.size_divisor=16'
+        ]))
+    assert results[0] == results[1]
+    for t in range(1, 5):
+        png = f'squares/{t:05d}.png'
+        assert (tmp_path / 'pth' / png).read_bytes() == (tmp_path / 'st' /
+                                                         png).read_bytes()

@@ -1,10 +1,14 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """A pretraining checkpoint loads into a stock Recognizer3D, exactly."""
+import logging
+
 import pytest
 import torch
 from mmaction.registry import MODELS
+from mmengine.logging import MMLogger
 
 from motionmae_mm.models.utils import compare_state_dicts
+from motionmae_mm.utils import publish_checkpoint
 from .helpers import recognizer_cfg, save_pretrain_checkpoint
 
 EXPECTED_MISSING = {'fc_norm.weight', 'fc_norm.bias'}
@@ -101,7 +105,49 @@ def test_official_layout_points_to_the_converter(tmp_path):
 
 
 def test_non_strict_keeps_mmengine_behaviour(pretrain_ckpt):
-    path, _ = pretrain_ckpt
+    """strict=False: what matches loads, the rest stays initialised and
+    mmengine logs the missing keys instead of raising."""
+    path, state = pretrain_ckpt
     cfg = recognizer_cfg(str(path), depth=3)
     cfg['backbone']['init_cfg']['strict'] = False
-    _build(cfg)  # logs, does not raise
+    records = []
+    handler = logging.Handler()
+    handler.emit = lambda record: records.append(record.getMessage())
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    try:
+        model = _build(cfg)  # logs, does not raise
+    finally:
+        logger.removeHandler(handler)
+    own = model.backbone.state_dict()
+    for key, value in state.items():
+        name = key[len('backbone.'):]
+        if key.startswith('backbone.') and name in own:
+            assert torch.equal(own[name], value), name
+    extra = own['blocks.2.attn.qkv.weight']  # not in the checkpoint
+    assert not any(
+        v.shape == extra.shape and torch.equal(v, extra)
+        for v in state.values())
+    log = '\n'.join(records)
+    assert 'missing keys in source state_dict' in log
+    assert 'blocks.2.attn.qkv.weight' in log
+    assert 'blocks.0.' not in log.split('missing keys')[1].split('\n')[0]
+
+
+@pytest.mark.parametrize('strict', [True, False])
+def test_safetensors_checkpoint_loads_like_pth(pretrain_ckpt, tmp_path,
+                                               strict):
+    """init_cfg Pretrained reads the .safetensors twin, strict or not."""
+    path, state = pretrain_ckpt
+    _, twin = publish_checkpoint(str(path), str(tmp_path / 'pub.pth'))
+    backbones = []
+    for checkpoint in (str(path), twin):
+        cfg = recognizer_cfg(checkpoint)
+        cfg['backbone']['init_cfg']['strict'] = strict
+        torch.manual_seed(0)
+        backbones.append(_build(cfg).backbone.state_dict())
+    assert backbones[0].keys() == backbones[1].keys()
+    for key, value in backbones[0].items():
+        assert torch.equal(value, backbones[1][key]), key
+    assert torch.equal(backbones[1]['blocks.1.attn.qkv.weight'],
+                       state['backbone.blocks.1.attn.qkv.weight'])

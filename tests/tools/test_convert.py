@@ -12,6 +12,8 @@ import torch
 from mmaction.registry import MODELS
 from mmengine.runner import load_checkpoint
 
+from motionmae_mm.utils import read_checkpoint
+
 from ..finetune.helpers import TINY_VIT, recognizer_cfg
 
 REPO = Path(__file__).resolve().parents[2]
@@ -55,7 +57,7 @@ def test_pretrain_file_converts_and_loads_exactly(tmp_path):
     proc = _run(src, dst)
     assert proc.returncode == 0, proc.stderr
     assert 'pretrain VideoMAE encoder: 2 blocks x 32' in proc.stdout
-    out = torch.load(dst, weights_only=True)
+    out = read_checkpoint(dst)
     assert out['meta']['kind'] == 'pretrain'
     sd = out['state_dict']
     assert 'backbone.norm.weight' in sd  # kept for VOS
@@ -85,7 +87,7 @@ def test_finetuned_file_converts_with_head(tmp_path):
     src, dst = tmp_path / 'ft.pth', tmp_path / 'ft_mm.pth'
     torch.save(dict(module=encoder), src)
     assert _run(src, dst).returncode == 0
-    out = torch.load(dst, weights_only=True)
+    out = read_checkpoint(dst)
     assert out['meta']['kind'] == 'finetune'
     assert out['meta']['num_classes'] == 5
     cfg = recognizer_cfg(None)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import torch
 
+from motionmae_mm.utils import read_checkpoint
+
 from .test_train import DEMO, REPO, TINY
 
 
@@ -65,7 +67,7 @@ def _check_two_ranks(work: Path) -> None:
     assert r0[0]['mask'] != r1[0]['mask']  # ranks draw different masks
     assert all(x['loss'] > 0 for x in r0 + r1)
     # the checkpoint carries both ranks' RNG states, and they differ
-    states = torch.load(work / 'epoch_1.pth', weights_only=True)['rng_states']
+    states = read_checkpoint(work / 'epoch_1.pth')['rng_states']
     assert len(states) == 2
     assert not torch.equal(states[0]['torch'], states[1]['torch'])
 

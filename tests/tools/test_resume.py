@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-import torch
+from motionmae_mm.utils import read_checkpoint
 
 from .test_train import DEMO, REPO, TINY
 
@@ -60,7 +60,7 @@ def test_sigkill_then_resume_matches_uninterrupted_run(demo_data, tmp_path):
     job.wait()
     assert job.returncode == -signal.SIGKILL  # killed mid-run
     last = (cut / 'last_checkpoint').read_text().strip()
-    done = torch.load(last, weights_only=True)['meta']['iter']
+    done = read_checkpoint(last)['meta']['iter']
     assert 4 <= done < 2 * EPOCHS
     before = _losses(cut)
     for it, loss in before.items():

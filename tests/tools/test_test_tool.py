@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from motionmae_mm.utils import publish_checkpoint
 from ..conftest import REPO, build_demo_data
 
 PRETRAIN = 'configs/demo/motionmae_vit-tiny_demo.py'
@@ -146,3 +147,17 @@ def test_train_errors_name_the_key(finetuned, ft_data, tmp_path):
     assert proc.returncode == 1
     assert f'init_cfg.checkpoint: no such file: {tmp_path}/no.pth' in \
         proc.stderr.strip().splitlines()[-1]
+
+
+def test_test_tool_reads_safetensors(finetuned, ft_data, tmp_path):
+    """The .safetensors twin of the fine-tuned checkpoint tests the same."""
+    _, twin = publish_checkpoint(
+        str(finetuned['checkpoint']), str(tmp_path / 'ft.pth'))
+    lines = []
+    for checkpoint in (finetuned['checkpoint'], twin):
+        proc = _run('tools/test.py', FINETUNE, checkpoint, '--work-dir',
+                    tmp_path / 'test', '--cfg-options',
+                    *_finetune_opts(ft_data))
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        lines.append(proc.stdout.strip().splitlines()[-1])
+    assert 'acc/top1: ' in lines[0] and lines[0] == lines[1]

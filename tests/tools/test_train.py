@@ -5,7 +5,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
+
+from motionmae_mm.utils import read_checkpoint
 
 from motionmae_mm.engine.optim_wrappers import cpu_supports_bf16
 
@@ -42,7 +43,7 @@ def test_train_writes_checkpoint_on_cpu(demo_data, tmp_path):
                 else 'no native bf16 kernels, training in fp32')
     assert expected in proc.stdout + proc.stderr
     assert 'loss_motion' in proc.stdout + proc.stderr
-    ckpt = torch.load(tmp_path / 'epoch_1.pth', weights_only=True)
+    ckpt = read_checkpoint(tmp_path / 'epoch_1.pth')
     assert ckpt['meta']['iter'] == 2  # 8 clips / batch 4
     assert any(k.startswith('backbone.blocks.0') for k in ckpt['state_dict'])
 
@@ -54,5 +55,4 @@ def test_resume_continues_from_checkpoint(demo_data, tmp_path):
     log = proc.stdout + proc.stderr
     assert 'resumed epoch: 1, iter: 2' in log
     assert 'Epoch(train) [1]' not in log  # epoch 1 is not trained again
-    assert torch.load(tmp_path / 'epoch_2.pth',
-                      weights_only=True)['meta']['iter'] == 4
+    assert read_checkpoint(tmp_path / 'epoch_2.pth')['meta']['iter'] == 4

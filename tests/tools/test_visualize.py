@@ -10,6 +10,7 @@ import torch
 from PIL import Image
 
 from motionmae_mm.apis import init_model
+from motionmae_mm.utils import publish_checkpoint
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / 'configs/demo/motionmae_vit-tiny_demo.py'
@@ -74,3 +75,25 @@ def test_png_and_gif(tmp_path):
     first = np.asarray(gif.convert('RGB'))
     gif.seek(7)
     assert not np.array_equal(first, np.asarray(gif.convert('RGB')))
+
+
+def test_safetensors_checkpoint_gives_the_same_picture(tmp_path):
+    config, checkpoint, video = tiny_setup(tmp_path)
+    _, twin = publish_checkpoint(str(checkpoint), str(tmp_path / 'pub.pth'))
+    pictures = []
+    for name, ckpt in (('pth', checkpoint), ('st', twin)):
+        out = tmp_path / f'{name}.png'
+        proc = subprocess.run([
+            sys.executable, 'tools/visualize_reconstruction.py',
+            str(config), ckpt,
+            str(video), '--out',
+            str(out)
+        ],
+                              cwd=REPO,
+                              capture_output=True,
+                              text=True,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        pictures.append(cv2.imread(str(out)))
+    assert np.array_equal(pictures[0], pictures[1])
+    assert pictures[0].std() > 10  # a real picture, not a blank

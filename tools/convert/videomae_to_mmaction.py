@@ -6,8 +6,9 @@
 Reads pretraining files (top key ``model``, encoder under ``encoder.``) and
 fine-tuned files (top key ``model`` or ``module``, no prefix) and writes
 ``{'state_dict': {'backbone.*', 'cls_head.fc_cls.*'?}, 'meta': {...}}`` with
-mmaction2 ``VisionTransformer`` key names (``prefix='backbone.'`` loads it,
-``torch.load(..., weights_only=True)`` reads it). The encoder's final
+mmaction2 ``VisionTransformer`` key names (``prefix='backbone.'`` loads it;
+it is plain data). The input is read by ``motionmae_mm.utils.read_checkpoint``
+(data only). The encoder's final
 ``norm`` is kept (VOS uses it); decoder, ``encoder_to_decoder`` and
 ``mask_token`` are dropped. Unknown encoder keys stop the conversion.
 """
@@ -15,10 +16,14 @@ import argparse
 import os.path as osp
 import re
 import sys
-from argparse import Namespace
+import warnings
 from typing import Dict, List, Tuple
 
 import torch
+
+# mmcv-lite's import-time warning would be a second stderr line
+warnings.filterwarnings('ignore', message='Fail to import ``MultiScale')
+from motionmae_mm.utils import CheckpointError, read_checkpoint  # noqa: E402
 
 RENAMES: List[Tuple[str, str]] = [
     (r'^patch_embed\.proj\.', 'patch_embed.projection.'),
@@ -40,20 +45,17 @@ class ConversionError(ValueError):
 
 
 def load_official(path: str) -> Dict[str, torch.Tensor]:
-    """Tensors of an official file, read as data (``weights_only=True``).
+    """Tensors of an official file, read as data.
 
     VideoMAE's training checkpoints also hold the ``argparse.Namespace`` of
     the run; that class (plain attributes) is allowed, nothing else.
     """
-    if not osp.isfile(path):
-        raise ConversionError(f'IN: no such file: {path}')
-    try:
-        with torch.serialization.safe_globals([Namespace]):
-            ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as err:  # torch raises several unpickling types
-        first = str(err).strip().splitlines()[0] if str(err) else repr(err)
-        raise ConversionError(f'{path}: cannot be read as tensors only '
-                              f'(weights_only=True): {first}') from err
+    ckpt = read_checkpoint(path, 'cpu', 'IN', allow_videomae_args=True)
+    state = ckpt.get('state_dict') if isinstance(ckpt, dict) else None
+    if isinstance(state, dict) and any(
+            k.startswith(('backbone.', 'cls_head.')) for k in state):
+        raise ConversionError(f'{path}: this is already an mmaction2-format '
+                              'checkpoint, no conversion needed')
     for key in ('model', 'module', 'state_dict'):
         if isinstance(ckpt, dict) and isinstance(ckpt.get(key), dict):
             return ckpt[key]
@@ -134,7 +136,7 @@ def main() -> int:
     args = parse_args()
     try:
         state, meta = convert(load_official(args.src), args.src)
-    except ConversionError as err:
+    except (CheckpointError, ConversionError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
     torch.save(dict(state_dict=state, meta=meta), args.dst)

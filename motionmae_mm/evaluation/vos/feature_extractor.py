@@ -9,7 +9,6 @@ itself). The encoder's fixed sinusoid table runs over the flattened
 to the frame's token grid, so any frame size works. Features are the last
 block's tokens after the final norm.
 """
-import pickle
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, Optional, Sequence, Tuple, Union
 
@@ -19,16 +18,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ...utils.checkpoint import (CheckpointError,  # noqa: F401
+                                 read_checkpoint, state_dict_of)
 from .davis_io import DavisFormatError
 
 PathLike = Union[str, Path]
 # DINO's eval_video_segmentation normalisation (std 0.228 is a UVC quirk)
 DINO_MEAN = (0.485, 0.456, 0.406)
 DINO_STD = (0.228, 0.224, 0.225)
-
-
-class CheckpointError(RuntimeError):
-    """A checkpoint that cannot be loaded as plain tensors."""
 
 
 def build_encoder(model_cfg: Dict) -> nn.Module:
@@ -46,37 +43,27 @@ def load_encoder_weights(encoder: nn.Module,
                          prefix: str = 'backbone.') -> None:
     """Load ``<prefix>*`` weights of a checkpoint into ``encoder``, strictly.
 
-    Only tensors are unpickled (``weights_only=True``). Every encoder key
+    The file is read as data (:func:`motionmae_mm.utils.read_checkpoint`,
+    ``.pth`` or ``.safetensors``). Every encoder key
     must be present with the same shape, except a fixed sinusoid
     ``pos_embed`` buffer, which is recomputed and may be absent (converted
     official VideoMAE weights do not store it).
 
     Raises:
-        ValueError: naming the file, on missing/unexpected keys or shapes.
-        CheckpointError: if the file holds objects ``weights_only`` refuses.
+        CheckpointError: naming the file, on missing/unexpected keys or
+            shapes, or a file that is not plain data.
     """
     path = Path(checkpoint)
-    if not path.is_file():
-        raise FileNotFoundError(f'{path}: checkpoint not found')
-    try:
-        ckpt = torch.load(str(path), map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as err:
-        first = str(err).strip().splitlines()[0] if str(err) else ''
-        raise CheckpointError(
-            f'{path}: checkpoint holds objects that torch.load('
-            f'weights_only=True) refuses ({first}); only tensors and the '
-            'mmengine objects allow-listed by `import motionmae_mm` are '
-            'loaded') from None
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict):
-        raise ValueError(f'{path}: no state_dict in the checkpoint')
+    state = state_dict_of(read_checkpoint(str(path), 'cpu', 'CHECKPOINT'),
+                          str(path))
     weights = {
         key[len(prefix):]: value
         for key, value in state.items()
         if key.startswith(prefix) and isinstance(value, Tensor)
     }
     if not weights:
-        raise ValueError(f'{path}: no "{prefix}*" weights in the state_dict')
+        raise CheckpointError(
+            f'{path}: no "{prefix}*" weights in the state_dict')
     own = encoder.state_dict()
     fixed_pos = ('pos_embed' in own
                  and 'pos_embed' not in dict(encoder.named_parameters()))
@@ -95,8 +82,8 @@ def load_encoder_weights(encoder: nn.Module,
             more = f' (+{len(keys) - 5} more)' if len(keys) > 5 else ''
             problems.append(f'{label}: {", ".join(keys[:5])}{more}')
     if problems:
-        raise ValueError(f'{path}: encoder weights do not match the config '
-                         f'model: {"; ".join(problems)}')
+        raise CheckpointError(f'{path}: encoder weights do not match the '
+                              f'config model: {"; ".join(problems)}')
     encoder.load_state_dict(weights, strict=False)
 
 

@@ -19,10 +19,11 @@ Tolerated, because fine-tuning expects them:
 * unexpected ``norm.*`` / ``fc_norm.*`` (the other pooling norm).
 
 Anything else missing or unexpected, and every other shape mismatch, raises
-a one-line ``ValueError`` that names the checkpoint and the keys.
+a one-line ``CheckpointError`` (a ``ValueError``) that names the checkpoint
+and the keys. The file is read by :func:`motionmae_mm.utils.read_checkpoint`
+(data only; ``.pth`` or ``.safetensors``).
 ``strict=False`` in the ``init_cfg`` restores mmengine's behaviour.
 """
-import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -31,6 +32,9 @@ from mmengine.logging import print_log
 from mmengine.model.weight_init import PretrainedInit, update_init_info
 from mmengine.runner.checkpoint import _load_checkpoint
 from torch import nn
+
+from ...utils.checkpoint import (CheckpointError, read_checkpoint,
+                                 state_dict_of)
 
 POOLING_NORMS = ('fc_norm.', 'norm.')
 
@@ -126,13 +130,11 @@ class MotionMAEPretrainedInit(PretrainedInit):
                 'model.backbone.init_cfg.checkpoint=PATH (a pretraining '
                 'checkpoint or a converted VideoMAE file)')
         path = str(self.checkpoint)
-        if '://' not in path and not osp.isfile(path):
-            raise FileNotFoundError(f'{where}: no such file: {path}')
-        ckpt = _load_checkpoint(path, map_location=self.map_location)
-        state = ckpt.get('state_dict', ckpt) if isinstance(ckpt,
-                                                           dict) else None
-        if not isinstance(state, dict):
-            raise ValueError(f'{path}: not a checkpoint (no tensor dict)')
+        if '://' in path:  # mmengine's http/s3 schemes
+            ckpt = _load_checkpoint(path, map_location=self.map_location)
+        else:
+            ckpt = read_checkpoint(path, self.map_location, where)
+        state = state_dict_of(ckpt, path)
         if self.prefix:
             prefix = self.prefix if self.prefix.endswith(
                 '.') else self.prefix + '.'
@@ -143,10 +145,9 @@ class MotionMAEPretrainedInit(PretrainedInit):
             if not found:
                 hint = ' (official VideoMAE file? convert it with ' \
                     'tools/convert/videomae_to_mmaction.py)' if any(
-                        k.startswith(('encoder.', 'model', 'module'))
-                        for k in state) else ''
-                raise ValueError(f'{path}: no key starts with '
-                                 f'{prefix!r}{hint}')
+                        k.startswith('encoder.') for k in state) else ''
+                raise CheckpointError(f'{path}: no key starts with '
+                                      f'{prefix!r}{hint}')
             state = found
         return state
 
@@ -160,15 +161,15 @@ class MotionMAEPretrainedInit(PretrainedInit):
             module, state, self.allow_missing, self.allow_unexpected)
         name = f'{self.checkpoint} (prefix {self.prefix!r})'
         if mismatched:
-            raise ValueError(f'{name}: shape mismatch for '
-                             f'{len(mismatched)} key(s): '
-                             f'{_listing(mismatched, 3)}')
+            raise CheckpointError(f'{name}: shape mismatch for '
+                                  f'{len(mismatched)} key(s): '
+                                  f'{_listing(mismatched, 3)}')
         if missing:
-            raise ValueError(f'{name}: missing encoder key(s): '
-                             f'{_listing(missing)}')
+            raise CheckpointError(f'{name}: missing encoder key(s): '
+                                  f'{_listing(missing)}')
         if unexpected:
-            raise ValueError(f'{name}: unexpected key(s) (another '
-                             f'architecture?): {_listing(unexpected)}')
+            raise CheckpointError(f'{name}: unexpected key(s) (another '
+                                  f'architecture?): {_listing(unexpected)}')
         skip = set(skipped)
         module.load_state_dict(
             {

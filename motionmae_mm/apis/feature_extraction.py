@@ -1,0 +1,214 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Clip features of a list of videos, batched and resumable.
+
+Each video of an mmaction2 annotation list (``path [label]`` per line) is
+sampled like mmaction2's test pipelines: ``clips`` evenly spaced clips of
+the encoder's length, the short side resized to the encoder's input size
+and ``crops`` crops (1 centre or 3 along the long side), so a video gives
+``clips x crops`` views. A view's feature is the mean of the encoder's
+final-norm tokens (``fc_norm`` of the mean for mean-pooling recognizers),
+or with ``tokens=True`` the token map itself (N, C), t-major.
+
+Finished videos are written one file each into ``<out>.parts/`` as they
+come, so an interrupted run picks up where it stopped; unreadable videos
+are listed, not fatal. The result, ``{name: array}``, goes to ``out``
+(a pickle, as mmaction2's ``DumpResults``).
+"""
+import hashlib
+import os
+import os.path as osp
+import shutil
+import sys
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import mmengine
+import numpy as np
+import torch
+from mmaction.datasets import VideoDataset
+from torch import Tensor, nn
+
+from .inference import _find_transform
+
+
+def feature_pipeline(model: nn.Module,
+                     clips: int = 1,
+                     crops: int = 1,
+                     frame_interval: Optional[int] = None) -> List[dict]:
+    """mmaction2 test-time transforms for ``model``'s encoder input.
+
+    ``frame_interval`` defaults to the config's ``SampleFrames`` (test
+    pipeline first, else training), else 1.
+    """
+    if crops not in (1, 3):
+        raise ValueError(f'--crops {crops}: must be 1 (centre) or 3')
+    if clips < 1:
+        raise ValueError(f'--clips {clips}: must be >= 1')
+    if frame_interval is None:
+        cfg = getattr(model, 'cfg', None)
+        found = None
+        for key in ('test_dataloader', 'val_dataloader', 'train_dataloader'):
+            loader = cfg.get(key) if cfg is not None else None
+            if found is None and loader:
+                found = _find_transform(loader.dataset.pipeline,
+                                        'SampleFrames')
+        frame_interval = (found or {}).get('frame_interval', 1)
+    backbone = model.backbone
+    size = backbone.grid_size[0] * backbone.patch_size
+    return [
+        dict(type='DecordInit'),
+        dict(
+            type='SampleFrames',
+            clip_len=backbone.num_frames,
+            frame_interval=frame_interval,
+            num_clips=clips,
+            test_mode=True),
+        dict(type='DecordDecode'),
+        dict(type='Resize', scale=(-1, size)),
+        dict(type='CenterCrop', crop_size=size) if crops == 1 else dict(
+            type='ThreeCrop', crop_size=size),
+        dict(type='FormatShape', input_format='NCTHW'),
+        dict(type='PackActionInputs'),
+    ]
+
+
+@torch.no_grad()
+def encode_views(model: nn.Module, views: Tensor,
+                 tokens: bool = False) -> Tensor:
+    """Features of normalised views ``(V, C, T, H, W)``.
+
+    Runs the backbone's own full (unmasked) forward with
+    ``return_feat_map`` and returns the mean of the final-norm tokens
+    ``(V, C)`` (``fc_norm`` applied after the mean when the encoder has
+    one), or the tokens ``(V, N, C)`` in t-major order.
+    """
+    backbone = model.backbone
+    previous = backbone.return_feat_map
+    backbone.return_feat_map = True
+    try:
+        feat_map = backbone(views)  # (V, C, t, h, w)
+    finally:
+        backbone.return_feat_map = previous
+    token_map = feat_map.flatten(2).transpose(1, 2)
+    if tokens:
+        return token_map
+    pooled = token_map.mean(1)
+    fc_norm = getattr(backbone, 'fc_norm', None)
+    return fc_norm(pooled) if fc_norm is not None else pooled
+
+
+class _Views(torch.utils.data.Dataset):
+    """Decoded views of the videos still to do; errors come back as text."""
+
+    def __init__(self, dataset: VideoDataset, indices: Sequence[int]):
+        self.dataset = dataset
+        self.indices = list(indices)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: int) -> Tuple[int, Optional[dict], str]:
+        index = self.indices[i]
+        try:
+            return index, self.dataset.prepare_data(index), ''
+        except Exception as err:  # decoders raise many types; not fatal
+            text = ' '.join(str(err).split())[:120] or type(err).__name__
+            return index, None, f'{type(err).__name__}: {text}'
+
+
+def _part(parts: str, name: str) -> str:
+    """The per-video file of ``name`` in the parts folder."""
+    return osp.join(parts, hashlib.sha1(name.encode()).hexdigest() + '.npy')
+
+
+def extract_features(model: nn.Module,
+                     ann_file: str,
+                     out: str,
+                     data_prefix: str = '',
+                     clips: int = 1,
+                     crops: int = 1,
+                     tokens: bool = False,
+                     frame_interval: Optional[int] = None,
+                     batch_size: int = 4,
+                     num_workers: int = 0,
+                     progress: bool = True) -> Dict[str, list]:
+    """Write the features of every video of ``ann_file`` to ``out``.
+
+    Args:
+        model: A built model with ``backbone`` and ``data_preprocessor``
+            (a pretraining ``MotionMAE`` or a ``Recognizer3D``).
+        ann_file: mmaction2 video list, ``path [label]`` per line.
+        out: Result pickle; ``<out>.parts/`` holds finished videos until
+            the run completes.
+        data_prefix: Folder the list's paths are relative to.
+        clips, crops: Views per video (``crops`` 1 or 3).
+        tokens: Token maps (V, N, C) instead of pooled (V, C) features.
+        batch_size: Videos per encoder forward.
+        num_workers: Decoding processes.
+
+    Returns:
+        dict: ``done`` (extracted now), ``skipped`` (already done) and
+        ``failed`` (``'name: reason'``) video names.
+    """
+    if not osp.isfile(ann_file):
+        raise FileNotFoundError(f'ANN_FILE: no such file: {ann_file}')
+    dataset = VideoDataset(
+        ann_file,
+        feature_pipeline(model, clips, crops, frame_interval),
+        data_prefix=dict(video=data_prefix),
+        test_mode=True)
+    names = [
+        osp.relpath(dataset.get_data_info(i)['filename'], data_prefix)
+        if data_prefix else dataset.get_data_info(i)['filename']
+        for i in range(len(dataset))
+    ]
+    parts = out + '.parts'
+    os.makedirs(parts, exist_ok=True)
+    finished = set(mmengine.load(out)) if osp.isfile(out) else set()
+    skipped = [
+        n for n in names if n in finished or osp.isfile(_part(parts, n))
+    ]
+    todo = [i for i, n in enumerate(names) if n not in set(skipped)]
+    loader = torch.utils.data.DataLoader(
+        _Views(dataset, todo),
+        batch_size=max(1, batch_size),
+        num_workers=num_workers,
+        collate_fn=list)
+    from tqdm import tqdm
+    bar = tqdm(
+        total=len(names),
+        initial=len(skipped),
+        unit='video',
+        disable=not progress)
+    done, failed = [], []
+    device = next(model.parameters()).device
+    for batch in loader:
+        good = [(i, data) for i, data, error in batch if data is not None]
+        for index, _, error in batch:
+            if error:
+                failed.append(f'{names[index]}: {error}')
+                bar.write(f'skipped {failed[-1]}', file=sys.stderr)
+        if good:
+            inputs = model.data_preprocessor(
+                dict(
+                    inputs=[d['inputs'] for _, d in good],
+                    data_samples=[d['data_samples'] for _, d in good]))
+            views = inputs['inputs']  # (B, V, C, T, H, W)
+            feats = encode_views(model, views.flatten(0, 1).to(device),
+                                 tokens)
+            feats = feats.reshape(len(good), views.shape[1], *feats.shape[1:])
+            for (index, _), feat in zip(good, feats):
+                path = _part(parts, names[index])
+                with open(path + '.tmp', 'wb') as file:
+                    np.save(file, feat.float().cpu().numpy())
+                os.replace(path + '.tmp', path)
+                done.append(names[index])
+        bar.update(len(batch))
+    bar.close()
+    results = mmengine.load(out) if osp.isfile(out) else {}
+    for name in names:
+        if osp.isfile(_part(parts, name)):
+            results[name] = np.load(_part(parts, name), allow_pickle=False)
+    mmengine.dump(results, out + '.tmp', file_format='pkl')
+    os.replace(out + '.tmp', out)
+    shutil.rmtree(parts)
+    return dict(done=done, skipped=skipped, failed=failed)

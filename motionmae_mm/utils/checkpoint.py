@@ -1,0 +1,281 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""The one checkpoint-reading path: data only, one error type, one line.
+
+Every checkpoint the project reads comes through :func:`read_checkpoint`:
+mmengine's local-file scheme (``load_from``, ``--resume``, ``Pretrained``
+init), the strict fine-tune init, the VOS encoder, the converter and the
+tools. ``.pth`` files unpickle with ``weights_only=True`` and an explicit
+allow-list (DESIGN.md §3: mmengine's ``HistoryBuffer`` and numpy data,
+nothing else); ``.safetensors`` files hold tensors only by construction.
+Problems raise :class:`CheckpointError` (a ``ValueError``, so the tools'
+one-line ``error:`` handling covers it) with a message that names the file
+and the fix.
+"""
+import json
+import os.path as osp
+import pickle
+import re
+from argparse import Namespace
+from typing import Any, Callable, Dict, List, Optional, Union
+
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+from torch import Tensor, nn
+
+MapLocation = Optional[Union[str, torch.device, Callable]]
+CONVERTER = 'tools/convert/videomae_to_mmaction.py'
+# filled lazily by mmengine at the first HistoryBuffer(): list them here
+_DEFAULT_STATISTICS = frozenset(('min', 'max', 'current', 'mean'))
+_TORCH_MAGIC = (b'PK\x03\x04', b'\x80')  # torch.save zip / legacy pickle
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used; the message is one line."""
+
+
+class CheckpointNotFoundError(CheckpointError, FileNotFoundError):
+    """The checkpoint file does not exist."""
+
+
+class UnsafeCheckpointError(CheckpointError, pickle.UnpicklingError):
+    """A checkpoint holds objects outside the allow-list (possibly code)."""
+
+
+class OfficialVideoMAEError(CheckpointError):
+    """An official VideoMAE file where an mmaction2-format one is needed."""
+
+
+def _history_buffer_getattr(obj: Any, name: str) -> Any:
+    """Stand-in for ``getattr`` inside checkpoints.
+
+    ``HistoryBuffer`` pickles its statistics methods as
+    ``getattr(HistoryBuffer, 'mean')``. Allowing the real ``getattr`` would
+    let a checkpoint reach arbitrary attributes, so only those lookups pass.
+    """
+    allowed = _DEFAULT_STATISTICS.union(HistoryBuffer._statistics_methods)
+    if obj is HistoryBuffer and name in allowed:
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'GLOBAL getattr({obj!r}, {name!r}) is not allowed')
+
+
+def _numpy_safe_globals() -> list:
+    """Numpy objects a checkpoint may hold: arrays, scalars, dtypes."""
+    core = np._core.multiarray if hasattr(np, '_core') else np.core.multiarray
+    dtype_classes = [
+        type(np.dtype(name)) for name in ('bool', 'int8', 'int16', 'int32',
+                                          'int64', 'uint8', 'uint16',
+                                          'uint32', 'uint64', 'float16',
+                                          'float32', 'float64', 'U', 'O')
+    ]
+    return [core._reconstruct, core.scalar, np.ndarray, np.dtype
+            ] + dtype_classes
+
+
+def register_checkpoint_safe_globals() -> None:
+    """Allow-list what mmengine checkpoints contain for ``weights_only``."""
+    torch.serialization.add_safe_globals(
+        [HistoryBuffer, (_history_buffer_getattr, 'builtins.getattr')] +
+        _numpy_safe_globals())
+
+
+def _refused_global(err: Exception) -> str:
+    """The global a refused unpickling asked for, e.g. ``posix.system``."""
+    found = re.search(r'GLOBAL (\S+?)[\s,]', str(err) + ' ')
+    if found:
+        return found.group(1)
+    first = str(err).strip().splitlines()[0] if str(err).strip() else ''
+    return first[:80] or type(err).__name__
+
+
+def _is_official(ckpt: Any) -> bool:
+    """An official VideoMAE layout: tensors under ``model``/``module``."""
+    return isinstance(ckpt, dict) and 'state_dict' not in ckpt and any(
+        isinstance(ckpt.get(k), dict) for k in ('model', 'module'))
+
+
+def _official_error(filename: str) -> OfficialVideoMAEError:
+    return OfficialVideoMAEError(
+        f'{filename}: this is an official VideoMAE file: convert it with '
+        f'{CONVERTER}')
+
+
+def read_safetensors(filename: str, device: str = 'cpu') -> dict:
+    """``{'state_dict': tensors, 'meta': metadata}`` of a ``.safetensors``.
+
+    ``meta`` is the JSON stored under the metadata key ``meta`` (as
+    :func:`motionmae_mm.utils.publish_checkpoint` writes it), else the raw
+    string metadata, else an empty dict.
+    """
+    from safetensors import SafetensorError, safe_open
+    try:
+        with safe_open(filename, framework='pt', device=device) as file:
+            state = {key: file.get_tensor(key) for key in file.keys()}
+            raw = file.metadata() or {}
+    except (SafetensorError, OSError, ValueError) as err:
+        raise CheckpointError(f'{filename}: not a readable .safetensors file '
+                              f'({" ".join(str(err).split())[:80]})') from None
+    meta: Any = dict(raw)
+    if 'meta' in raw:
+        try:
+            meta = json.loads(raw['meta'])
+        except ValueError:
+            pass
+    return dict(state_dict=state, meta=meta)
+
+
+def read_checkpoint(filename: str,
+                    map_location: MapLocation = 'cpu',
+                    what: str = 'checkpoint',
+                    allow_videomae_args: bool = False) -> Any:
+    """Read a ``.pth`` (data only) or ``.safetensors`` checkpoint.
+
+    Args:
+        filename: The file.
+        map_location: Where tensors go (``torch.load``'s argument).
+        what: How the caller names the file in messages (``CHECKPOINT``,
+            ``init_cfg.checkpoint``, ...).
+        allow_videomae_args: Also allow ``argparse.Namespace`` (plain
+            attributes), which official VideoMAE files store (converter).
+
+    Raises:
+        CheckpointNotFoundError: the file does not exist.
+        OfficialVideoMAEError: an official VideoMAE file (its ``args``).
+        UnsafeCheckpointError: it asks for anything not allow-listed.
+        CheckpointError: it is not a checkpoint, or corrupt.
+    """
+    filename = osp.expanduser(str(filename))
+    if not osp.isfile(filename):
+        raise CheckpointNotFoundError(f'{what}: no such file: {filename}')
+    if filename.endswith('.safetensors'):
+        device = map_location if isinstance(map_location, str) else 'cpu'
+        return read_safetensors(filename, device)
+    with open(filename, 'rb') as file:
+        head = file.read(4)
+    if not head.startswith(_TORCH_MAGIC):
+        raise CheckpointError(
+            f'{filename}: not a checkpoint (neither a torch.save file nor '
+            '.safetensors)')
+    extra = [Namespace] if allow_videomae_args else []
+    try:
+        with torch.serialization.safe_globals(extra):
+            return torch.load(
+                filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as err:
+        refused = _refused_global(err)
+        if refused == 'argparse.Namespace' and _is_official(
+                read_checkpoint(filename, 'cpu', what, True)):
+            raise _official_error(filename) from None
+        raise UnsafeCheckpointError(
+            f'{filename}: refused to load: it asks for {refused}, which is '
+            'not plain data (checkpoints load with weights_only=True); '
+            're-save it as tensors only') from None
+    except Exception as err:  # zip, storage and pickle-stream errors
+        detail = ' '.join(str(err).split())[:60] or type(err).__name__
+        raise CheckpointError(
+            f'{filename}: corrupt or truncated checkpoint ({detail})'
+        ) from None
+
+
+def state_dict_of(ckpt: Any, filename: str) -> Dict[str, Tensor]:
+    """The tensors of a checkpoint: ``state_dict`` or a plain tensor dict.
+
+    Raises:
+        OfficialVideoMAEError: top key ``model``/``module`` (official file).
+        CheckpointError: no tensor dict at all.
+    """
+    if _is_official(ckpt):
+        raise _official_error(filename)
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict) or not state or not all(
+            isinstance(v, Tensor) for v in state.values()):
+        raise CheckpointError(f'{filename}: not a checkpoint (no tensor dict '
+                              'under "state_dict")')
+    return {re.sub(r'^module\.', '', k): v for k, v in state.items()}
+
+
+def describe_checkpoint(keys: List[str]) -> str:
+    """What kind of checkpoint the keys make, in a few words."""
+    tops = sorted({k.split('.')[0] for k in keys})
+    if 'cls_head' in tops:
+        kind = 'a fine-tuned recognizer checkpoint'
+    elif 'backbone' in tops and ({'neck', 'head'} & set(tops)):
+        kind = 'a pretraining checkpoint'
+    elif tops == ['backbone']:
+        kind = 'an encoder-only checkpoint'
+    else:
+        kind = 'a checkpoint'
+    return f'{kind} ({", ".join(t + ".*" for t in tops[:4])})'
+
+
+def _fit(build: Callable[[int], str], limit: int = 300) -> str:
+    """The longest ``build(n)`` (n listed keys, 3 down to 1) within limit."""
+    for count in (3, 2, 1):
+        message = build(count)
+        if len(message) <= limit:
+            return message
+    return message
+
+
+def load_model_weights(model: nn.Module,
+                       filename: str,
+                       what: str = 'checkpoint') -> dict:
+    """Load every tensor of ``model`` from ``filename``, exactly.
+
+    mmengine's ``load_checkpoint(strict=True)`` raises with every key
+    listed (kilobytes); this raises one summarised line instead: the kind
+    of checkpoint, what the model expects, the first keys and the fix.
+
+    Returns:
+        dict: The whole checkpoint (``meta`` etc.), as read.
+    """
+    ckpt = read_checkpoint(filename, 'cpu', what)
+    state = state_dict_of(ckpt, filename)
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [
+        f'{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}'
+        for k in own if k in state and state[k].shape != own[k].shape
+    ]
+    name = type(model).__name__
+    expects = describe_checkpoint(list(own)).split(' (', 1)[1].rstrip(')')
+    kind = describe_checkpoint(list(state))
+    if kind.startswith('a pretraining') and 'cls_head' in expects:
+        heads = sorted(missing, key=lambda k: not k.startswith('cls_head.'))
+        raise CheckpointError(_fit(lambda n: (
+            f'{filename}: {kind}, but {name} expects {expects} (missing '
+            f'{", ".join(heads[:n])}, ...): fine-tune it first '
+            '(docs/finetune.md)')))
+    if missing or unexpected:
+        raise CheckpointError(_fit(lambda n: (
+            f'{filename} ({kind}) does not fit the config\'s {name}: ' +
+            '; '.join(f'{len(keys)} {label} ({", ".join(keys[:n])})'
+                      for label, keys in (('missing', missing),
+                                          ('unexpected', unexpected))
+                      if keys) + '; is it for another model or config?')))
+    if shapes:
+        raise CheckpointError(_fit(lambda n: (
+            f'{filename} does not fit the config\'s {name}: {len(shapes)} '
+            f'tensor(s) of another shape (checkpoint vs model: '
+            f'{"; ".join(shapes[:n])}); it was trained with another '
+            'architecture: use its config')))
+    model.load_state_dict(state, strict=True)
+    return ckpt
+
+
+def load_from_local(filename: str, map_location: MapLocation = None) -> Any:
+    """mmengine's loader for local files: :func:`read_checkpoint`.
+
+    Registered as mmengine's default scheme, so ``load_from``, ``--resume``
+    and ``Pretrained`` init read data only, ``.safetensors`` included.
+    """
+    return read_checkpoint(filename, map_location)
+
+
+def register_checkpoint_loader() -> None:
+    """Make :func:`load_from_local` mmengine's local-file loader."""
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_from_local, force=True)
