@@ -50,7 +50,7 @@ def main() -> int:
     except Exception as err:
         if args.traceback:
             raise
-        if isinstance(err, ModuleNotFoundError):
+        if getattr(err, 'name', None) in ('transformers', 'safetensors'):
             err = f'{err}: pip install transformers'
         line = ' '.join(str(err).split())[:280]
         print(f'error: {line} (--traceback for details)', file=sys.stderr)
