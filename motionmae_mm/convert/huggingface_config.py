@@ -69,12 +69,11 @@ def _block_spec(blocks: nn.ModuleList, where: str) -> dict:
 
 def encoder_spec(backbone: nn.Module) -> dict:
     """``VideoMAEConfig`` arguments of our encoder (mmaction2 ViT keys)."""
-    if type(backbone).__name__ not in ('VisionTransformer',
-                                       'MotionMAEVisionTransformer'):
+    from mmaction.models import VisionTransformer
+    if not isinstance(backbone, VisionTransformer):
         raise ArchitectureError(
             f'backbone {type(backbone).__name__} has no HF VideoMAE '
-            'counterpart (VisionTransformer / MotionMAEVisionTransformer '
-            'only; a frozen linear-probe encoder: use --encoder-only)')
+            'counterpart (mmaction2 VisionTransformer and subclasses only)')
     embed = backbone.patch_embed
     conv = embed.projection
     t, ph, pw = conv.kernel_size

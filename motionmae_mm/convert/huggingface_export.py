@@ -73,6 +73,11 @@ def _plan(model: nn.Module, encoder_only: bool):
     if encoder_only:
         return 'VideoMAEModel', kwargs, notes, None
     if hasattr(model, 'cls_head') and model.cls_head is not None:
+        if type(model.backbone).__name__ == 'MotionMAEFrozenVisionTransformer':
+            raise ConversionError(
+                'a linear probe (norm -> mean -> batch norm -> linear) has no '
+                'VideoMAEForVideoClassification counterpart; use '
+                '--encoder-only')
         if getattr(model, 'neck', None) is not None:
             raise ConversionError('a recognizer with a neck has no HF '
                                   'counterpart; use --encoder-only')

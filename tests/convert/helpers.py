@@ -12,6 +12,7 @@ from torch import nn
 REPO = Path(__file__).resolve().parents[2]
 PRETRAIN = REPO / 'configs/demo/motionmae_vit-tiny_demo.py'
 FINETUNE = REPO / 'configs/demo/finetune_vit-tiny_demo.py'
+LINEAR_PROBE = REPO / 'configs/demo/linear-probe_vit-tiny_demo.py'
 # the demo configs (64 px, 8 frames, patch 8) with a 64-wide encoder
 TINY_PRETRAIN = """_base_ = ['{base}']
 model = dict(
@@ -82,10 +83,11 @@ def make_pretrain(tmp_path: Path,
 
 def make_finetune(tmp_path: Path,
                   head: str = TIMESFORMER_HEAD,
-                  seed: int = 1) -> Tuple[Path, nn.Module]:
+                  seed: int = 1,
+                  base: Path = FINETUNE) -> Tuple[Path, nn.Module]:
     """(checkpoint, model) of a tiny fine-tuned Recognizer3D."""
     config = tmp_path / f'finetune{seed}.py'
-    config.write_text(TINY_FINETUNE.format(base=FINETUNE, head=head))
+    config.write_text(TINY_FINETUNE.format(base=base, head=head))
     cfg = Config.fromfile(str(config))
     model = _perturbed(cfg, seed)
     path = tmp_path / f'finetune{seed}.pth'

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from motionmae_mm.convert import ConversionError, export_to_hf
-from .helpers import (LINEAR_PROBE_HEAD, TIMESFORMER_HEAD, make_finetune,
-                      make_pretrain, real_clip)
+from .helpers import (LINEAR_PROBE, LINEAR_PROBE_HEAD, TIMESFORMER_HEAD,
+                      make_finetune, make_pretrain, real_clip)
 
 transformers = pytest.importorskip('transformers')
 
@@ -158,3 +158,26 @@ def test_what_hf_cannot_hold_stops_the_export(tmp_path, backbone, message):
     with pytest.raises(ConversionError, match=message):
         export_to_hf(str(path), str(tmp_path / 'hf'))
     assert not (tmp_path / 'hf').exists()
+
+
+def test_linear_probe_exports_its_encoder_only(tmp_path):
+    path, model = make_finetune(
+        tmp_path, head=LINEAR_PROBE_HEAD, base=LINEAR_PROBE)
+    with pytest.raises(ConversionError, match='use --encoder-only'):
+        export_to_hf(str(path), str(tmp_path / 'hf'))
+    result = export_to_hf(
+        str(path), str(tmp_path / 'hf'), encoder_only=True)
+    assert result.max_diff['last_hidden_state'] <= 1e-4
+    hf = _load(transformers.VideoMAEModel, tmp_path / 'hf')
+    assert not hf.config.use_mean_pooling  # the frozen encoder's final norm
+
+
+def test_checkpoint_without_stored_config_needs_config(tmp_path):
+    path, model = make_pretrain(tmp_path)
+    bare = tmp_path / 'bare.pth'
+    torch.save(dict(state_dict=model.state_dict(), meta=dict(epoch=1)), bare)
+    with pytest.raises(ConversionError, match=r"no meta\['cfg'\].*--config"):
+        export_to_hf(str(bare), str(tmp_path / 'hf'))
+    config = tmp_path / 'pretrain0.py'  # written by make_pretrain
+    result = export_to_hf(str(bare), str(tmp_path / 'hf'), config=str(config))
+    assert result.architecture == 'VideoMAEForPreTraining'
