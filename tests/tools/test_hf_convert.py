@@ -74,3 +74,15 @@ def test_bad_inputs_give_one_error_line(tmp_path):
     assert not (tmp_path / 'o.pth').exists()
     proc = _run(IMPORT, bert, tmp_path / 'o.pth', '--traceback')
     assert proc.returncode != 0 and 'Traceback' in proc.stderr
+
+
+def test_a_checkpoint_written_by_tools_train_exports(demo_data, tmp_path):
+    from .test_train import run_train
+    proc = run_train(demo_data, tmp_path / 'work')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = _run(EXPORT, tmp_path / 'work' / 'epoch_1.pth', tmp_path / 'hf')
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith('VideoMAEForPreTraining: encoder 1 blocks '
+                                  'x 32, patch 2x8x8, 8 frames at 64 px')
+    diffs = proc.stdout.splitlines()[-1]
+    assert diffs.startswith('verified: last_hidden_state max |diff| ')
