@@ -91,8 +91,7 @@ def build_model(cfg: dict, state: dict, path: str) -> nn.Module:
                               f'stored config: {err}') from None
     result = model.load_state_dict(state, strict=False)
     missing = [
-        k for k in result.missing_keys
-        if not k.startswith('backbone.fc_norm.')
+        k for k in result.missing_keys if not k.startswith('backbone.fc_norm.')
     ]
     if missing or result.unexpected_keys:
         raise ConversionError(
@@ -105,8 +104,8 @@ def load_source(path: str,
                 config: Optional[str] = None) -> Tuple[nn.Module, dict]:
     """``(model, meta)`` of a checkpoint, rebuilt and loaded strictly."""
     ckpt = read_checkpoint(path)
-    model = build_model(model_cfg(ckpt, path, config), ckpt['state_dict'],
-                        path)
+    model = build_model(
+        model_cfg(ckpt, path, config), ckpt['state_dict'], path)
     return model, ckpt['meta']
 
 

@@ -78,8 +78,8 @@ def encoder_spec(backbone: nn.Module) -> dict:
     conv = embed.projection
     t, ph, pw = conv.kernel_size
     if (not isinstance(conv, nn.Conv3d) or conv.stride != conv.kernel_size
-            or conv.padding != (0, 0, 0) or embed.norm is not None
-            or ph != pw or backbone.grid_size[0] != backbone.grid_size[1]):
+            or conv.padding != (0, 0, 0) or embed.norm is not None or ph != pw
+            or backbone.grid_size[0] != backbone.grid_size[1]):
         raise ArchitectureError(
             'patch embedding must be a square, non-overlapping Conv3d '
             'without norm on a square grid')
@@ -146,8 +146,9 @@ def _mlp_ratio(hidden: int, intermediate: int, where: str) -> float:
     """MLP ratio whose ``int(hidden * ratio)`` gives back ``intermediate``."""
     ratio = intermediate / hidden
     if int(hidden * ratio) != intermediate:
-        raise ArchitectureError(f'{where}: intermediate_size {intermediate} is '
-                              f'not representable as hidden x mlp_ratio')
+        raise ArchitectureError(
+            f'{where}: intermediate_size {intermediate} is '
+            f'not representable as hidden x mlp_ratio')
     return ratio
 
 
@@ -202,8 +203,7 @@ def pretrain_cfg_from_hf(config) -> dict:
             depth=int(config.decoder_num_hidden_layers),
             num_heads=int(config.decoder_num_attention_heads),
             mlp_ratio=_mlp_ratio(config.decoder_hidden_size,
-                                 config.decoder_intermediate_size,
-                                 'decoder'),
+                                 config.decoder_intermediate_size, 'decoder'),
             mode='shared',
             norm_cfg=dict(type='LN', eps=float(config.layer_norm_eps))),
         head=dict(

@@ -73,7 +73,8 @@ def read_hf_tensors(hf_dir: str) -> Dict[str, torch.Tensor]:
         raise
     except Exception as err:
         first = (str(err).strip().splitlines() or [repr(err)])[0]
-        raise ConversionError(f'{path}: cannot read tensors: {first}') from None
+        raise ConversionError(
+            f'{path}: cannot read tensors: {first}') from None
 
 
 def _split(hf: Dict[str, torch.Tensor]) -> Tuple[str, dict, dict]:

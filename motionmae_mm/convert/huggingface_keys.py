@@ -30,8 +30,8 @@ BLOCK_RENAMES: Tuple[Tuple[str, str], ...] = (
 )
 QV_STYLES = {
     # transformers >= 5: biases of the query / value linears
-    'linear': ('attention.attention.query.bias',
-               'attention.attention.value.bias'),
+    'linear':
+    ('attention.attention.query.bias', 'attention.attention.value.bias'),
     # transformers 4.x: separate parameters
     'param': ('attention.attention.q_bias', 'attention.attention.v_bias'),
 }
@@ -134,9 +134,10 @@ def encoder_to_hf(backbone: StateDict, style: str) -> StateDict:
     rest = {k: v for k, v in backbone.items() if k != 'pos_embed'}
     blocks = _group_blocks(rest, r'^blocks\.(\d+)\.(.+)$')
     rest = {k: v for k, v in rest.items() if not k.startswith('blocks.')}
-    out = _take(rest, [('patch_embed.projection',
-                        'embeddings.patch_embeddings.projection'),
-                       ('norm', 'layernorm'), ('fc_norm', 'fc_norm')])
+    out = _take(
+        rest,
+        [('patch_embed.projection', 'embeddings.patch_embeddings.projection'),
+         ('norm', 'layernorm'), ('fc_norm', 'fc_norm')])
     for i, block in sorted(blocks.items()):
         for key, value in block_to_hf(block, style).items():
             out[f'encoder.layer.{i}.{key}'] = value
@@ -153,9 +154,10 @@ def encoder_from_hf(hf: StateDict) -> StateDict:
     """
     blocks = _group_blocks(hf, r'^encoder\.layer\.(\d+)\.(.+)$')
     rest = {k: v for k, v in hf.items() if not k.startswith('encoder.layer.')}
-    out = _take(rest, [('embeddings.patch_embeddings.projection',
-                        'patch_embed.projection'), ('layernorm', 'norm'),
-                       ('fc_norm', 'fc_norm')])
+    out = _take(
+        rest,
+        [('embeddings.patch_embeddings.projection', 'patch_embed.projection'),
+         ('layernorm', 'norm'), ('fc_norm', 'fc_norm')])
     for i, layer in sorted(blocks.items()):
         try:
             mapped = block_from_hf(layer)

@@ -29,11 +29,15 @@ def _literal(node: ast.AST) -> Any:
             ast.List: list,
             ast.Tuple: tuple,
             ast.Set: set
-        }[type(node)](items)
+        }[type(node)](
+            items)
     if isinstance(node, ast.Dict):
         if any(k is None for k in node.keys):
             raise StoredConfigError('"**" inside a dict literal')
-        return {_literal(k): _literal(v) for k, v in zip(node.keys, node.values)}
+        return {
+            _literal(k): _literal(v)
+            for k, v in zip(node.keys, node.values)
+        }
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
             and node.func.id == 'dict' and not node.args:
         if any(kw.arg is None for kw in node.keywords):

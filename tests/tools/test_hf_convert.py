@@ -45,8 +45,8 @@ def test_export_then_import_from_the_shell(tmp_path):
     assert ('note: the motion head (head.predictors.motion) has no Hugging '
             'Face counterpart: not exported') in out
     assert out[-1].startswith('verified: last_hidden_state max |diff| ')
-    assert json.loads((tmp_path / 'hf' / 'config.json').read_text())[
-        'model_type'] == 'videomae'
+    assert json.loads((tmp_path / 'hf' /
+                       'config.json').read_text())['model_type'] == 'videomae'
 
     proc = _run(IMPORT, tmp_path / 'hf', tmp_path / 'back.pth')
     assert proc.returncode == 0, proc.stderr
