@@ -75,3 +75,16 @@ def test_names_without_counterpart_are_refused():
         block_from_hf(block)
     with pytest.raises(KeyMappingError, match='unknown VideoMAE keys'):
         encoder_from_hf({'pooler.dense.weight': torch.zeros(2, 2)})
+
+
+@pytest.mark.parametrize('tokens, dims', [(1568, 768), (1568, 384),
+                                          (1568, 1024)])
+def test_hf_position_table_is_ours(tokens, dims):
+    """HF recomputes the table at run time (numpy, float64 -> float32);
+    ours is mmaction2's: they agree to float32 rounding at ViT-B/L sizes."""
+    from mmaction.models.backbones.vit_mae import get_sinusoid_encoding
+
+    from motionmae_mm.convert.huggingface_config import hf_sinusoid_table
+    diff = hf_sinusoid_table(tokens, dims) - get_sinusoid_encoding(
+        tokens, dims)
+    assert diff.abs().max() < 1e-7
