@@ -25,11 +25,11 @@ def read_checkpoint(path: str) -> dict:
     The one place the converters read a checkpoint (``weights_only=True``
     with the project's allow-list).
     """
-    from ..compat import load_from_local
+    from ..utils.checkpoint import read_checkpoint as read_data
     if not osp.isfile(path):
         raise ConversionError(f'{path}: no such file')
     try:
-        ckpt = load_from_local(path, map_location='cpu')
+        ckpt = read_data(path)
     except Exception as err:  # torch raises several unpickling types
         first = (str(err).strip().splitlines() or [repr(err)])[0]
         raise ConversionError(f'{path}: cannot be read as a checkpoint: '

@@ -67,8 +67,8 @@ def read_hf_tensors(hf_dir: str) -> Dict[str, torch.Tensor]:
             for shard in shards:
                 out.update(load_file(osp.join(hf_dir, shard)))
             return out
-        from ..compat import load_from_local
-        return load_from_local(path, map_location='cpu')
+        from ..utils.checkpoint import read_checkpoint
+        return read_checkpoint(path)
     except ConversionError:
         raise
     except Exception as err:

@@ -88,7 +88,7 @@ def test_master_weights_and_grads_stay_fp32():
 
 
 def test_wrapper_state_round_trips_through_a_checkpoint(tmp_path):
-    from motionmae_mm.compat import load_from_local
+    from motionmae_mm.utils.checkpoint import read_checkpoint
     model = _model()
     wrapper = build_optim_wrapper(model, _optim_cfg('AmpOptimWrapper'))
     batches = _batches(4)
@@ -97,7 +97,7 @@ def test_wrapper_state_round_trips_through_a_checkpoint(tmp_path):
     path = str(tmp_path / 'amp.pth')
     torch.save(dict(state_dict=model.state_dict(),
                     optimizer=wrapper.state_dict()), path)
-    ckpt = load_from_local(path)
+    ckpt = read_checkpoint(path)
 
     resumed = _model(seed=5)
     resumed.load_state_dict(ckpt['state_dict'])
