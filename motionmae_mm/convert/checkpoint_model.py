@@ -19,21 +19,24 @@ from .errors import ConversionError
 from .stored_config import StoredConfigError, model_cfg_from_text
 
 
-def read_checkpoint(path: str) -> dict:
-    """``{'state_dict', 'meta'}`` of one of our checkpoints, as data.
-
-    The one place the converters read a checkpoint (``weights_only=True``
-    with the project's allow-list).
-    """
-    from ..utils.checkpoint import read_checkpoint as read_data
+def load_file_as_data(path: str):
+    """Unpickle ``path`` as data: the one place the converters read a
+    ``.pth`` / ``.bin``, through the project's one loading path
+    (:func:`motionmae_mm.utils.checkpoint.read_checkpoint`)."""
+    from ..utils.checkpoint import read_checkpoint
     if not osp.isfile(path):
         raise ConversionError(f'{path}: no such file')
     try:
-        ckpt = read_data(path)
+        return read_checkpoint(path)
     except Exception as err:  # torch raises several unpickling types
         first = (str(err).strip().splitlines() or [repr(err)])[0]
         raise ConversionError(f'{path}: cannot be read as a checkpoint: '
                               f'{first}') from None
+
+
+def read_checkpoint(path: str) -> dict:
+    """``{'state_dict', 'meta'}`` of one of our checkpoints, as data."""
+    ckpt = load_file_as_data(path)
     state = ckpt.get('state_dict') if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or not any(
             k.startswith('backbone.') for k in state):

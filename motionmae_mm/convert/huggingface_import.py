@@ -18,7 +18,7 @@ from typing import Dict, Tuple
 import torch
 from mmaction.models.backbones.vit_mae import get_sinusoid_encoding
 
-from .checkpoint_model import build_model
+from .checkpoint_model import build_model, load_file_as_data
 from .errors import ConversionError
 from .huggingface_config import (backbone_cfg_from_hf, pretrain_cfg_from_hf,
                                  recognizer_cfg_from_hf)
@@ -67,8 +67,7 @@ def read_hf_tensors(hf_dir: str) -> Dict[str, torch.Tensor]:
             for shard in shards:
                 out.update(load_file(osp.join(hf_dir, shard)))
             return out
-        from ..utils.checkpoint import read_checkpoint
-        return read_checkpoint(path)
+        return load_file_as_data(path)
     except ConversionError:
         raise
     except Exception as err:
@@ -110,18 +109,25 @@ def convert_from_hf(hf_dir: str) -> dict:
         backbone = encoder_from_hf(enc)
     except ConversionError as err:
         raise ConversionError(f'{hf_dir}: {err}') from None
-    cfg = backbone_cfg_from_hf(config)
+    try:
+        cfg = backbone_cfg_from_hf(config)
+        if kind == 'finetune':
+            model_cfg = recognizer_cfg_from_hf(config)
+        elif kind == 'pretrain':
+            model_cfg = pretrain_cfg_from_hf(config)
+        else:
+            model_cfg = dict(backbone=cfg)
+    except ConversionError as err:
+        raise ConversionError(f'{hf_dir}/config.json: {err}') from None
     grid = cfg['img_size'] // cfg['patch_size']
     num_tokens = grid * grid * (cfg['num_frames'] // cfg['tubelet_size'])
     backbone['pos_embed'] = get_sinusoid_encoding(num_tokens,
                                                   cfg['embed_dims'])
     state = {f'backbone.{k}': v for k, v in backbone.items()}
     if kind == 'finetune':
-        model_cfg = recognizer_cfg_from_hf(config)
         state['cls_head.fc_cls.weight'] = rest.pop('classifier.weight')
         state['cls_head.fc_cls.bias'] = rest.pop('classifier.bias')
     elif kind == 'pretrain':
-        model_cfg = pretrain_cfg_from_hf(config)
         try:
             neck, head = decoder_from_hf(rest)
         except (ConversionError, KeyError) as err:
@@ -129,8 +135,6 @@ def convert_from_hf(hf_dir: str) -> dict:
         rest = {}
         state.update({f'neck.{k}': v for k, v in neck.items()})
         state.update({f'head.{k}': v for k, v in head.items()})
-    else:
-        model_cfg = dict(backbone=cfg)
     if rest:
         raise ConversionError(f'{hf_dir}: unknown keys {sorted(rest)[:4]}')
     build_model(model_cfg, state, hf_dir)  # the stored config fits

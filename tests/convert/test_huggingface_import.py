@@ -142,3 +142,33 @@ def test_bad_folders_are_refused(tmp_path):
     with pytest.raises(ConversionError, match='no weights'):
         import_from_hf(str(tmp_path / 'empty'), str(tmp_path / 'o.pth'))
     assert not (tmp_path / 'o.pth').exists()
+
+
+def test_pytorch_model_bin_folder_imports_as_data(tmp_path):
+    path, model = make_pretrain(tmp_path)
+    export_to_hf(str(path), str(tmp_path / 'hf'), encoder_only=True)
+    legacy = tmp_path / 'legacy'
+    legacy.mkdir()
+    (legacy / 'config.json').write_text(
+        (tmp_path / 'hf' / 'config.json').read_text())
+    torch.save(
+        load_file(str(tmp_path / 'hf' / 'model.safetensors')),
+        legacy / 'pytorch_model.bin')
+    ckpt = import_from_hf(str(legacy), str(tmp_path / 'legacy.pth'))
+    original = model.state_dict()
+    assert all(
+        torch.equal(v, original[k]) for k, v in ckpt['state_dict'].items())
+
+
+def test_settings_ours_cannot_hold_are_refused(tmp_path):
+    path, _ = make_pretrain(tmp_path)
+    export_to_hf(str(path), str(tmp_path / 'hf'), encoder_only=True)
+    config = tmp_path / 'hf' / 'config.json'
+    config.write_text(
+        json.dumps({
+            **json.loads(config.read_text()), 'hidden_act': 'gelu_new'
+        }))
+    with pytest.raises(
+            ConversionError,
+            match=r"config.json: hidden_act='gelu_new': ours is exact GELU"):
+        import_from_hf(str(tmp_path / 'hf'), str(tmp_path / 'o.pth'))
