@@ -13,8 +13,9 @@ class TrackedPipeline:
 
     Before a sample: reseeds a worker from the sample's seed (see
     :mod:`~motionmae_mm.datasets.sample_seed`). After it: puts the videos
-    skipped on the way to it into ``data_samples.metainfo['skipped_videos']``
-    so the main process can count them.
+    skipped on the way to it (if any) into
+    ``data_samples.metainfo['skipped_videos']`` so the main process can
+    count them.
     """
 
     def __init__(self, pipeline: Callable) -> None:
@@ -27,7 +28,9 @@ class TrackedPipeline:
             return None
         sample = out.get('data_samples') if isinstance(out, dict) else None
         if sample is not None and hasattr(sample, 'set_metainfo'):
-            sample.set_metainfo({SKIPPED_KEY: take_skipped()})
+            skipped = take_skipped()
+            if skipped:
+                sample.set_metainfo({SKIPPED_KEY: skipped})
         return out
 
     def __getattr__(self, name: str):  # e.g. .transforms of Compose
