@@ -25,6 +25,7 @@ class CheckpointSaveError(OSError):
 
 
 _ZIP_MAGIC = b'PK\x03\x04'
+_PICKLE_PROTO = b'\x80'  # torch's legacy (non-zip) format is a pickle
 
 
 def checkpoint_problem(path: str) -> Optional[str]:
@@ -33,7 +34,8 @@ def checkpoint_problem(path: str) -> Optional[str]:
     Cheap for the usual (zip) format: a truncated file has lost its zip
     central directory, which sits at the end, so opening the directory
     finds it without reading the tensors. Files in torch's legacy format
-    are loaded in full through the project's (data-only) loader.
+    are loaded in full through the project's (data-only) loader; other
+    formats (``.safetensors``) are left to their loaders.
     """
     if not osp.isfile(path):
         return 'no such file'
@@ -50,10 +52,14 @@ def checkpoint_problem(path: str) -> Optional[str]:
         except (zipfile.BadZipFile, OSError) as err:
             return f'truncated or corrupt ({err})'
         return None
+    if magic[:1] != _PICKLE_PROTO:  # e.g. .safetensors: its own loader
+        return None if not path.endswith(('.pth', '.pt')) else \
+            'not a torch checkpoint (neither zip nor pickle)'
     try:
         load_from_local(path, map_location='cpu')
     except Exception as err:  # any failure to read means: not resumable
         first = str(err).strip().splitlines()[0] if str(err) else ''
+        first = first if len(first) <= 80 else first[:77] + '...'
         return f'not a readable checkpoint ({type(err).__name__}: {first})'
     return None
 
@@ -94,6 +100,8 @@ def find_resumable_checkpoint(
         str or None: The path, or None when the work dir holds none.
     """
     for path in resume_candidates(work_dir):
+        if '://' in path:  # a remote backend's record: trust it
+            return path
         problem = checkpoint_problem(path)
         if problem is None:
             return path

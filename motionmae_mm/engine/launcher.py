@@ -2,8 +2,8 @@
 """torchrun, with one line naming the rank that failed.
 
 When a worker dies (SIGKILL, out of memory, a lost GPU), torchrun's agent
-stops the other workers of its node within a second, then ends with a
-40-line ``ChildFailedError`` traceback. ``tools/dist_train.sh`` runs this
+stops the other workers of its node at once (SIGTERM as soon as it sees a
+worker exit), then ends with a 40-line ``ChildFailedError`` traceback. ``tools/dist_train.sh`` runs this
 module instead: the same arguments and behaviour, and on failure one
 ``error:`` line saying which rank was lost first, how, and how to go on.
 

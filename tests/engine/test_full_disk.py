@@ -42,3 +42,26 @@ def test_full_disk_keeps_the_last_good_checkpoint(trained, monkeypatch):  # noqa
     assert sorted(p.name for p in work.iterdir() if 'pth' in p.name) == [
         'epoch_1.pth'
     ]  # no partial file left to fill the disk
+
+
+def test_checkpoint_problem_reads_little(tmp_path):
+    """Whole, truncated, legacy, empty and foreign files."""
+    from motionmae_mm.engine.checkpoint_files import checkpoint_problem
+    state = {'w': torch.arange(1000.)}
+    torch.save(state, tmp_path / 'zip.pth')
+    torch.save(state, tmp_path / 'legacy.pth',
+               _use_new_zipfile_serialization=False)
+    for name in ('zip.pth', 'legacy.pth'):
+        data = (tmp_path / name).read_bytes()
+        (tmp_path / f'cut_{name}').write_bytes(data[:len(data) // 2])
+    (tmp_path / 'empty.pth').write_bytes(b'')
+    (tmp_path / 'text.pth').write_text('hello')
+    (tmp_path / 'w.safetensors').write_bytes(b'\x02\0\0\0\0\0\0\0{}')
+    got = {p.name: checkpoint_problem(str(p)) for p in tmp_path.iterdir()}
+    assert got['zip.pth'] is None and got['legacy.pth'] is None
+    assert got['w.safetensors'] is None  # left to its own loader
+    assert got['cut_zip.pth'] == ('truncated or corrupt (File is not a zip '
+                                  'file)')
+    assert got['cut_legacy.pth'].startswith('not a readable checkpoint (')
+    assert got['empty.pth'] == 'empty file'
+    assert got['text.pth'] == 'not a torch checkpoint (neither zip nor pickle)'
