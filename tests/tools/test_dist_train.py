@@ -28,6 +28,7 @@ train_dataloader = dict(
     dataset=dict(ann_file='{data}/pretrain.txt',
                  data_prefix=dict(video='{data}')))
 train_cfg = dict(max_epochs=1)
+env_cfg = dict(dist_cfg=dict(timeout=321))  # not torch's 30 minutes
 """)
     return cfg
 
@@ -67,6 +68,7 @@ def _check_two_ranks(work: Path) -> None:
     assert [x['iter'] for x in r0] == [x['iter'] for x in r1] == [0, 1]
     assert r0[0]['mask'] != r1[0]['mask']  # ranks draw different masks
     assert all(x['loss'] > 0 for x in r0 + r1)
+    assert {x['timeout'] for x in r0 + r1} == {321.0}
     # the checkpoint carries both ranks' RNG states, and they differ
     states = torch.load(work / 'epoch_1.pth', weights_only=True)['rng_states']
     assert len(states) == 2
