@@ -7,7 +7,9 @@
 * mmengine 0.10.7 assumes CUDA when it sets up distributed training. On a
   CPU-only machine we initialise a gloo process group ourselves.
 """
+import datetime
 import os
+from typing import Optional
 
 import torch
 import torch.distributed as dist
@@ -29,13 +31,16 @@ def _slurm_env_to_torch_env() -> None:
     os.environ.setdefault('MASTER_PORT', '29500')
 
 
-def init_cpu_dist_if_needed(launcher: str = 'pytorch') -> bool:
+def init_cpu_dist_if_needed(launcher: str = 'pytorch',
+                            timeout: Optional[float] = None) -> bool:
     """Initialise a gloo process group when launched distributed on CPU.
 
     mmengine's ``init_dist`` calls ``torch.cuda.set_device``, which fails
     without a GPU. When there are several processes and CUDA is absent we
     set up gloo here; mmengine then finds the group initialised and skips
     its own set-up. ``launcher='slurm'`` reads Slurm's task variables.
+    ``timeout`` (seconds, ``env_cfg.dist_cfg.timeout``) bounds how long a
+    collective waits for a rank that hangs (torch's default: 30 minutes).
 
     Returns:
         bool: True if this call initialised (or found) a CPU process group.
@@ -47,5 +52,7 @@ def init_cpu_dist_if_needed(launcher: str = 'pytorch') -> bool:
     if int(os.environ.get('WORLD_SIZE', '1')) <= 1:
         return False
     if not dist.is_initialized():
-        dist.init_process_group(backend='gloo')
+        kwargs = {} if timeout is None else dict(
+            timeout=datetime.timedelta(seconds=float(timeout)))
+        dist.init_process_group(backend='gloo', **kwargs)
     return True

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Usage: tools/dist_train.sh CONFIG NUM_PROCS [train.py args...]
 # Multi-node: set NNODES, NODE_RANK, MASTER_ADDR and PORT on every node.
-# Without a GPU the processes train on CPU with gloo.
+# Without a GPU the processes train on CPU with gloo. torchrun (through
+# motionmae_mm.engine.launcher) stops every rank when one dies and names it.
 set -e
 CONFIG=$1
 NPROC=$2
@@ -13,7 +14,7 @@ PYTHON=${PYTHON:-python}
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 PYTHONPATH="$ROOT:$PYTHONPATH" \
-"$PYTHON" -m torch.distributed.run --nnodes="$NNODES" --node_rank="$NODE_RANK" \
+"$PYTHON" -m motionmae_mm.engine.launcher --nnodes="$NNODES" --node_rank="$NODE_RANK" \
     --master_addr="$MASTER_ADDR" --master_port="$PORT" \
     --nproc_per_node="$NPROC" \
     "$ROOT/tools/train.py" "$CONFIG" --launcher pytorch "${@:3}"

@@ -12,6 +12,7 @@ from mmengine.config import Config, DictAction
 
 import motionmae_mm  # noqa: F401  (registers modules, checkpoint allow-list)
 from motionmae_mm.apis import AMP_TWIN, adapt_cfg_to_machine, build_runner
+from motionmae_mm.visualization import add_vis_backend
 
 
 def parse_args() -> argparse.Namespace:
@@ -47,6 +48,15 @@ def parse_args() -> argparse.Namespace:
         nargs='+',
         action=DictAction,
         help='override config settings, key=value pairs (a.b.c=1)')
+    parser.add_argument(
+        '--tensorboard',
+        action='store_true',
+        help='also log losses, lr and pictures to TensorBoard '
+        '(work_dir/<timestamp>/vis_data)')
+    parser.add_argument(
+        '--wandb',
+        action='store_true',
+        help='also log to Weights & Biases (needs the wandb package)')
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -91,6 +101,15 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.randomness.seed = args.seed
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    return add_logging_backends(cfg, args)
+
+
+def add_logging_backends(cfg: Config,
+                         args: argparse.Namespace) -> Config:
+    """``--tensorboard`` / ``--wandb``: extra visualizer backends."""
+    for name in ('tensorboard', 'wandb'):
+        if getattr(args, name):
+            add_vis_backend(cfg, name)
     return cfg
 
 

@@ -19,7 +19,8 @@ def adapt_cfg_to_machine(cfg: Config) -> Config:
 
     * Distributed without a GPU: a gloo process group is initialised here
       (mmengine would call ``torch.cuda.set_device``) and DDP is wrapped
-      without ``device_ids``.
+      without ``device_ids``, with ``env_cfg.dist_cfg.timeout`` (seconds)
+      as its collective time-out, as mmengine does on GPUs.
 
     Args:
         cfg (Config): The merged config; ``cfg.launcher`` is read.
@@ -30,7 +31,8 @@ def adapt_cfg_to_machine(cfg: Config) -> Config:
     if torch.cuda.is_available():
         return cfg
     launcher = cfg.get('launcher', 'none')
-    if launcher != 'none' and init_cpu_dist_if_needed(launcher):
+    timeout = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('timeout')
+    if launcher != 'none' and init_cpu_dist_if_needed(launcher, timeout):
         cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
         cfg.env_cfg.dist_cfg.backend = 'gloo'
         wrapper = cfg.get('model_wrapper_cfg') or dict(

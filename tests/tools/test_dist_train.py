@@ -2,10 +2,13 @@
 """tools/dist_train.sh and tools/slurm_train.sh with 2 CPU processes."""
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Optional
 
 import torch
 
@@ -27,6 +30,7 @@ train_dataloader = dict(
     dataset=dict(ann_file='{data}/pretrain.txt',
                  data_prefix=dict(video='{data}')))
 train_cfg = dict(max_epochs=1)
+env_cfg = dict(dist_cfg=dict(timeout=321))  # not torch's 30 minutes
 """)
     return cfg
 
@@ -66,6 +70,7 @@ def _check_two_ranks(work: Path) -> None:
     assert [x['iter'] for x in r0] == [x['iter'] for x in r1] == [0, 1]
     assert r0[0]['mask'] != r1[0]['mask']  # ranks draw different masks
     assert all(x['loss'] > 0 for x in r0 + r1)
+    assert {x['timeout'] for x in r0 + r1} == {321.0}
     # the checkpoint carries both ranks' RNG states, and they differ
     states = read_checkpoint(work / 'epoch_1.pth')['rng_states']
     assert len(states) == 2
@@ -114,3 +119,84 @@ for p in "${pids[@]}"; do wait $p || exit 1; done
     ], env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     _check_two_ranks(work)
+
+
+def _parent(pid: int) -> int:
+    stat = Path(f'/proc/{pid}/stat').read_text()
+    return int(stat.rsplit(')', 1)[1].split()[1])
+
+
+def _rank_pid(ancestor: int, rank: int) -> Optional[int]:
+    """PID of the training process of ``rank`` started under ``ancestor``."""
+    for entry in Path('/proc').iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / 'environ').read_bytes().split(b'\0')
+            cmdline = (entry / 'cmdline').read_bytes()
+            if b'tools/train.py' not in cmdline or \
+                    f'RANK={rank}'.encode() not in environ:
+                continue
+            pid = int(entry.name)
+            while pid > 1 and pid != ancestor:
+                pid = _parent(pid)
+        except OSError:  # gone meanwhile
+            continue
+        if pid == ancestor:
+            return int(entry.name)
+    return None
+
+
+def test_a_killed_rank_stops_the_run_with_one_line_then_resumes(
+        demo_data, tmp_path):
+    work = tmp_path / 'work'
+    args = [
+        'bash', 'tools/dist_train.sh',
+        str(_probe_config(tmp_path, demo_data)), '2', '--work-dir',
+        str(work)
+    ]
+    tiny = [
+        *TINY, 'train_dataloader.batch_size=2',
+        'default_hooks.checkpoint.interval=1'
+    ]
+    log = tmp_path / 'stderr.txt'
+    with open(log, 'w') as stderr:  # a file: a full pipe would block it
+        job = subprocess.Popen(
+            args + ['--cfg-options', *tiny, 'train_cfg.max_epochs=100'],
+            cwd=REPO,
+            env=dict(_env(), PORT='29533'),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True)
+    try:
+        deadline = time.time() + 240
+        while not (work / 'epoch_2.pth').exists():
+            assert job.poll() is None and time.time() < deadline
+            time.sleep(0.05)
+        victim = _rank_pid(job.pid, 1)
+        assert victim is not None
+        os.kill(victim, signal.SIGKILL)
+        # the launcher stops rank 0 itself: no 30-minute collective time-out
+        job.wait(timeout=120)
+    finally:
+        if job.poll() is None:
+            os.killpg(job.pid, signal.SIGKILL)
+    err = log.read_text()
+    assert job.returncode == 1
+    last = err.strip().splitlines()[-1]
+    assert re.fullmatch(
+        rf'error: rank 1 \(local rank 1, pid {victim}\) was killed by '
+        r'SIGKILL at \d\d:\d\d:\d\d; the launcher stopped the other ranks\. '
+        r'Fix the cause, then run the same command with --resume', last), last
+    assert 'ChildFailedError' not in err
+
+    done = torch.load(
+        (work / 'last_checkpoint').read_text().strip(),
+        weights_only=True)['meta']['epoch']
+    proc = _run(args + ['--resume', '--cfg-options', *tiny,
+                        f'train_cfg.max_epochs={done + 1}'],
+                dict(_env(), PORT='29534'))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f'resumed epoch: {done}' in proc.stdout + proc.stderr
+    assert torch.load(work / f'epoch_{done + 1}.pth',
+                      weights_only=True)['meta']['epoch'] == done + 1

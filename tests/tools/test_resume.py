@@ -7,14 +7,25 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from motionmae_mm.utils import read_checkpoint
 
 from .test_train import DEMO, REPO, TINY
 
 EPOCHS = 5  # 2 iterations each
+# no workers; persistent workers, which keep their random state across
+# epochs (exact only with the per-sample seeds of SampleSeedSampler)
+WORKERS = {
+    'main-process': [],
+    'persistent-workers': [
+        'train_dataloader.num_workers=2',
+        'train_dataloader.persistent_workers=True'
+    ],
+}
 
 
-def _cmd(data: Path, work: Path, *extra: str) -> list:
+def _cmd(data: Path, work: Path, *extra: str, workers: tuple = ()) -> list:
     return [
         sys.executable, 'tools/train.py', DEMO, '--work-dir',
         str(work), *extra, '--cfg-options',
@@ -22,7 +33,7 @@ def _cmd(data: Path, work: Path, *extra: str) -> list:
         f'train_dataloader.dataset.data_prefix.video={data}',
         f'train_cfg.max_epochs={EPOCHS}',
         'default_hooks.checkpoint.interval=1',
-        'default_hooks.checkpoint.max_keep_ckpts=5', *TINY
+        'default_hooks.checkpoint.max_keep_ckpts=5', *TINY, *workers
     ]
 
 
@@ -37,10 +48,13 @@ def _losses(work: Path) -> dict:
     return out
 
 
-def test_sigkill_then_resume_matches_uninterrupted_run(demo_data, tmp_path):
+@pytest.mark.parametrize('workers', list(WORKERS))
+def test_sigkill_then_resume_matches_uninterrupted_run(demo_data, tmp_path,
+                                                       workers):
+    workers = WORKERS[workers]
     full = tmp_path / 'full'
     proc = subprocess.run(
-        _cmd(demo_data, full), cwd=REPO, capture_output=True, timeout=300)
+        _cmd(demo_data, full, workers=workers), cwd=REPO, capture_output=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     expected = _losses(full)
     assert sorted(expected) == list(range(1, 2 * EPOCHS + 1))
@@ -48,7 +62,7 @@ def test_sigkill_then_resume_matches_uninterrupted_run(demo_data, tmp_path):
     # same config and seed: the same losses step for step (determinism)
     cut = tmp_path / 'cut'
     job = subprocess.Popen(
-        _cmd(demo_data, cut),
+        _cmd(demo_data, cut, workers=workers),
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL)
@@ -67,7 +81,7 @@ def test_sigkill_then_resume_matches_uninterrupted_run(demo_data, tmp_path):
         assert abs(loss - expected[it]) <= 1e-6 * abs(expected[it]), it
 
     proc = subprocess.run(
-        _cmd(demo_data, cut, '--resume'),
+        _cmd(demo_data, cut, '--resume', workers=workers),
         cwd=REPO,
         capture_output=True,
         text=True,

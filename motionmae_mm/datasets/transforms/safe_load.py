@@ -7,6 +7,8 @@ from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 from mmengine.dataset import Compose
 
+from ..skipped_videos import record_skip
+
 
 @TRANSFORMS.register_module()
 class MotionMAESafeLoad(BaseTransform):
@@ -51,6 +53,7 @@ class MotionMAESafeLoad(BaseTransform):
                     f'(last: {filename}: {reason}); check data_prefix and '
                     'the annotation file, or run tools/data/check_dataset.py'
                 ) from err
+            record_skip(filename)  # counted per epoch (SkippedVideoHook)
             warnings.warn(f'skipping unreadable video {filename}: {reason}')
             return None
         self._failures = 0

@@ -2,7 +2,10 @@
 from .label_check_hook import MotionMAELabelCheckHook
 from .reconstruction_hook import MotionMAEReconstructionHook
 from .rng_state_hook import RNGStateHook
+from .safe_checkpoint_hook import SafeCheckpointHook
+from .skipped_video_hook import SkippedVideoHook
 
 __all__ = [
-    'MotionMAELabelCheckHook', 'MotionMAEReconstructionHook', 'RNGStateHook'
+    'MotionMAELabelCheckHook', 'MotionMAEReconstructionHook', 'RNGStateHook',
+    'SafeCheckpointHook', 'SkippedVideoHook'
 ]
