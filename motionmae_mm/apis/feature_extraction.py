@@ -7,7 +7,9 @@ the encoder's length, the short side resized to the encoder's input size
 and ``crops`` crops (1 centre or 3 along the long side), so a video gives
 ``clips x crops`` views. A view's feature is the mean of the encoder's
 final-norm tokens (``fc_norm`` of the mean for mean-pooling recognizers),
-or with ``tokens=True`` the token map itself (N, C), t-major.
+or with ``tokens=True`` the token map itself (N, C), t-major (for a
+mean-pooling recognizer, whose ``norm`` is an identity, the tokens before
+``fc_norm``).
 
 Finished videos are written one file each into ``<out>.parts/`` as they
 come, so an interrupted run picks up where it stopped; unreadable videos
