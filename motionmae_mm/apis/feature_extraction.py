@@ -29,6 +29,7 @@ import torch
 from mmaction.datasets import VideoDataset
 from torch import Tensor, nn
 
+from ..models.utils import encoder_features
 from .inference import _find_transform
 
 
@@ -83,19 +84,10 @@ def encode_views(model: nn.Module, views: Tensor,
     ``(V, C)`` (``fc_norm`` applied after the mean when the encoder has
     one), or the tokens ``(V, N, C)`` in t-major order.
     """
-    backbone = model.backbone
-    previous = backbone.return_feat_map
-    backbone.return_feat_map = True
-    try:
-        feat_map = backbone(views)  # (V, C, t, h, w)
-    finally:
-        backbone.return_feat_map = previous
-    token_map = feat_map.flatten(2).transpose(1, 2)
-    if tokens:
-        return token_map
-    pooled = token_map.mean(1)
-    fc_norm = getattr(backbone, 'fc_norm', None)
-    return fc_norm(pooled) if fc_norm is not None else pooled
+    if not tokens:
+        return encoder_features(model.backbone, views)
+    feat_map = encoder_features(model.backbone, views, feat_map=True)
+    return feat_map.flatten(2).transpose(1, 2)
 
 
 class _Views(torch.utils.data.Dataset):

@@ -44,7 +44,12 @@ def _own_tokens(model, video: Path, clips: int, crops: int) -> torch.Tensor:
     nothing = torch.zeros(
         views.shape[0], model.backbone.pos_embed.shape[1], dtype=torch.bool)
     with torch.no_grad():
-        return model.backbone(views, nothing)
+        tokens = model.backbone(views, nothing)
+        # the model's own clip features are the same thing, pooled
+        torch.testing.assert_close(
+            model(views[:, None], mode='tensor'), tokens.mean(1), rtol=1e-5,
+            atol=1e-5)
+    return tokens
 
 
 @pytest.fixture

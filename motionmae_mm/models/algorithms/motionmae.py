@@ -7,6 +7,7 @@ from mmengine.model import BaseModel
 from torch import Tensor
 
 from ..mask_generators import BaseMaskGenerator, select_decoder_targets
+from ..utils import encoder_features
 
 _IMAGENET = dict(
     mean=[123.675, 116.28, 103.53],
@@ -132,13 +133,7 @@ class MotionMAE(BaseModel):
             to that mean, as in mmaction2), or with ``feat_map`` the
             final-norm tokens as a map (B, C, T', H', W').
         """
-        tokens = self.backbone.forward_feat_map(self._clip(inputs))
-        if feat_map:
-            return tokens
-        pooled = tokens.mean((2, 3, 4))
-        if self.backbone.fc_norm is not None:
-            pooled = self.backbone.fc_norm(pooled)
-        return pooled
+        return encoder_features(self.backbone, self._clip(inputs), feat_map)
 
     def encode_decode(self,
                       clip: Tensor,

@@ -84,15 +84,6 @@ class MotionMAEVisionTransformer(VisionTransformer):
             x, ~mask, self.tubelet_size, self.patch_size, channels_last=False)
         return F.linear(patches, conv.weight.flatten(1), conv.bias)
 
-    def forward_feat_map(self, x: Tensor) -> Tensor:
-        """The parent's full forward as a token map, (B, C, T', H', W'):
-        the tokens after the final norm, whatever ``return_feat_map`` is."""
-        flag, self.return_feat_map = self.return_feat_map, True
-        try:
-            return super().forward(x)
-        finally:
-            self.return_feat_map = flag
-
     def forward(self, x: Tensor, mask: Optional[Tensor] = None) -> Tensor:
         """Encode a clip.
 
