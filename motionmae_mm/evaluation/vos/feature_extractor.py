@@ -9,15 +9,16 @@ itself). The encoder's fixed sinusoid table runs over the flattened
 to the frame's token grid, so any frame size works. Features are the last
 block's tokens after the final norm.
 """
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ...models.utils import encoder_features
 from ...utils.checkpoint import (CheckpointError,  # noqa: F401
                                  read_checkpoint, state_dict_of)
 from .davis_io import DavisFormatError
@@ -156,24 +157,33 @@ class FrameFeatureExtractor:
         if norm is None or isinstance(norm, nn.Identity):
             norm = getattr(encoder, 'fc_norm', None) or nn.Identity()
         self.final_norm = norm
-        self._pos_cache: Dict[Tuple[int, int], Tensor] = {}
 
-    def spatial_pos_embed(self, h: int, w: int) -> Tensor:
-        """First time slot of the position table resized to ``h x w``."""
-        if (h, w) not in self._pos_cache:
-            gh, gw = self.encoder.grid_size
-            table = self.encoder.pos_embed[:, :gh * gw].detach().float()
-            if (h, w) != (gh, gw):
-                table = table.reshape(1, gh, gw, -1).permute(0, 3, 1, 2)
-                table = F.interpolate(
-                    table, size=(h, w), mode='bicubic', align_corners=False)
-                table = table.permute(0, 2, 3, 1).reshape(1, h * w, -1)
-            self._pos_cache[(h, w)] = table.to(self.device)
-        return self._pos_cache[(h, w)]
+    @contextmanager
+    def _one_time_slot(self):
+        """Let the encoder's own forward encode one tubelet per frame.
+
+        mmaction2's forward interpolates its position table spatially but
+        keeps every time slot; a single tubelet needs only the first slot's
+        spatial table (then resized to the frame's grid by that forward).
+        """
+        enc = self.encoder
+        gh, gw = enc.grid_size
+        store = enc._parameters if 'pos_embed' in enc._parameters \
+            else enc._buffers
+        full = store['pos_embed']
+        first = full[:, :gh * gw]
+        store['pos_embed'] = nn.Parameter(
+            first, requires_grad=False) if isinstance(
+                full, nn.Parameter) else first
+        try:
+            yield
+        finally:
+            store['pos_embed'] = full
 
     @torch.no_grad()
     def encode_clips(self, clips: Tensor) -> Tensor:
-        """Encode ``(B, 3, tubelet, H, W)`` clips into ``(B, h*w, C)``."""
+        """Encode ``(B, 3, tubelet, H, W)`` clips into ``(B, h*w, C)``: the
+        encoder's own forward, last-layer tokens after the final norm."""
         _, _, t, height, width = clips.shape
         if t != self.tubelet_size:
             raise ValueError(f'clips need {self.tubelet_size} frames, got {t}')
@@ -181,14 +191,13 @@ class FrameFeatureExtractor:
             raise ValueError(
                 f'frame size {height}x{width} is not a multiple of the patch '
                 f'size {self.patch_size}')
-        h, w = height // self.patch_size, width // self.patch_size
-        enc = self.encoder
-        x = enc.patch_embed(clips.to(self.device))[0]
-        x = x + self.spatial_pos_embed(h, w).to(x.dtype)
-        x = enc.pos_drop(x)
-        for block in enc.blocks:
-            x = block(x)
-        return self.final_norm(x)
+        with self._one_time_slot():
+            fmap = encoder_features(
+                self.encoder, clips.to(self.device), feat_map=True)
+        tokens = fmap.flatten(2).transpose(1, 2)  # (B, h*w, C)
+        if isinstance(self.encoder.norm, nn.Identity):  # mean-pooling model
+            tokens = self.final_norm(tokens)
+        return tokens
 
     def _clip(self, frames: Sequence[Tensor], index: int) -> Tensor:
         """The tubelet for frame ``index`` of ``frames``: (3, T, H, W)."""
