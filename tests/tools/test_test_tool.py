@@ -107,7 +107,8 @@ def test_test_tool_input_errors_are_one_line(finetuned, ft_data, tmp_path):
                 '--cfg-options', *opts)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == \
-        f'error: CHECKPOINT: no such file: {tmp_path}/nope.pth'
+        f'error: CHECKPOINT: no such file: {tmp_path}/nope.pth ' \
+        '(--traceback for details)'
 
     bad = tmp_path / 'test.txt'
     lines = (ft_data / 'test.txt').read_text().splitlines()
@@ -119,7 +120,7 @@ def test_test_tool_input_errors_are_one_line(finetuned, ft_data, tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == (
         f'error: {bad}:3: label 8 outside [0, 8) '
-        '(model.cls_head.num_classes=8)')
+        '(model.cls_head.num_classes=8) (--traceback for details)')
 
     proc = _run('tools/test.py', FINETUNE, finetuned['checkpoint'],
                 '--cfg-options', *opts, 'model.backbone.depth=2')

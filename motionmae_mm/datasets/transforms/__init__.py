@@ -1,5 +1,5 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 from .rand_augment import MotionMAERandAugment  # noqa: F401
-from .safe_load import MotionMAESafeLoad
+from .safe_load import MotionMAESafeLoad, VideoLoadError
 
-__all__ = ['MotionMAESafeLoad']
+__all__ = ['MotionMAESafeLoad', 'VideoLoadError']
