@@ -19,6 +19,7 @@ import torch
 from PIL import Image
 
 from motionmae_mm.apis import init_model, load_video_inputs
+from motionmae_mm.utils.cli import UserError, add_traceback_flag, user_errors
 from motionmae_mm.visualization import (make_grid, reconstruction_rows,
                                         save_image)
 
@@ -31,13 +32,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', required=True, help='output .png')
     parser.add_argument('--seed', type=int, default=0, help='mask seed')
     parser.add_argument('--scale', type=int, default=2, help='zoom factor')
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument(
+        '--device', default='cpu', help='cpu, cuda or cuda:N (default cpu)')
     parser.add_argument(
         '--gif',
         action='store_true',
         help='also write an animated GIF (OUT with .gif)')
     parser.add_argument(
         '--fps', type=float, default=4., help='GIF frames per second')
+    add_traceback_flag(parser)
     return parser.parse_args()
 
 
@@ -59,11 +62,13 @@ def save_gif(path: str, rows: dict, scale: int, fps: float) -> int:
 
 def main() -> None:
     args = parse_args()
-    if not osp.isfile(args.video):
-        raise SystemExit(f'video not found: {args.video}')
-    model = init_model(args.config, args.checkpoint, args.device)
+    with user_errors(args.traceback):
+        if not osp.isfile(args.video):
+            raise UserError(f'VIDEO: no such file: {args.video}')
+        model = init_model(args.config, args.checkpoint, args.device)
+        inputs = load_video_inputs(model, args.video)
     torch.manual_seed(args.seed)
-    rows = reconstruction_rows(model, load_video_inputs(model, args.video))
+    rows = reconstruction_rows(model, inputs)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     save_image(args.out, make_grid(rows, scale=args.scale))
     print(f'reconstruction: {osp.abspath(args.out)}')

@@ -8,6 +8,7 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.runner import load_checkpoint
 
+from ..datasets.transforms import VideoLoadError
 from ..utils import register_all_modules
 
 
@@ -70,7 +71,13 @@ def load_video_inputs(model: torch.nn.Module,
         dict(type='FormatShape', input_format='NCTHW'),
         dict(type='PackActionInputs'),
     ])
-    data = pipeline(dict(filename=video, start_index=0, modality='RGB'))
+    try:
+        data = pipeline(dict(filename=video, start_index=0, modality='RGB'))
+    except Exception as err:  # decord raises its own RuntimeError types
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise VideoLoadError(f'{video}: cannot read this video ({reason}); '
+                             'check it with tools/data/check_dataset.py'
+                             ) from err
     batch = model.data_preprocessor(
         dict(inputs=[data['inputs']], data_samples=[data['data_samples']]))
     return batch['inputs']

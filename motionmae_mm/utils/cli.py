@@ -222,8 +222,10 @@ class ErrorContext:
 
 
 @contextmanager
-def user_errors(show_traceback: bool = False) -> Iterator[ErrorContext]:
-    """Turn user errors raised inside into one ``error:`` line, exit 1."""
+def user_errors(show_traceback: bool = False,
+                exit_code: int = 1) -> Iterator[ErrorContext]:
+    """Turn user errors raised inside into one ``error:`` line and exit
+    with ``exit_code``."""
     ctx = ErrorContext()
     try:
         yield ctx
@@ -231,4 +233,4 @@ def user_errors(show_traceback: bool = False) -> Iterator[ErrorContext]:
         if show_traceback or not is_user_error(err):
             raise
         print(format_error(err, ctx.cfg), file=sys.stderr)
-        raise SystemExit(1)
+        raise SystemExit(exit_code)

@@ -11,7 +11,7 @@ from mmengine.logging import MMLogger
 
 
 class VideoLoadError(RuntimeError):
-    """Too many videos in a row failed: the data set-up is wrong."""
+    """A video could not be read (or too many in a row: wrong set-up)."""
 
 
 def warn_skipped(message: str) -> None:
