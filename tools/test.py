@@ -94,7 +94,7 @@ def load_weights(runner: Runner, checkpoint: str) -> None:
 
 def main() -> int:
     args = parse_args()
-    with user_errors(args.traceback) as ctx:
+    with user_errors(args.traceback, config=args.config) as ctx:
         if not osp.isfile(args.checkpoint):
             raise FileNotFoundError(
                 f'CHECKPOINT: no such file: {args.checkpoint}')

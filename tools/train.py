@@ -108,7 +108,7 @@ def shutdown_distributed() -> None:
 
 def main() -> int:
     args = parse_args()
-    with user_errors(args.traceback) as ctx:
+    with user_errors(args.traceback, config=args.config) as ctx:
         ctx.cfg = cfg = merge_args(Config.fromfile(args.config), args)
         runner = build_runner(adapt_cfg_to_machine(cfg))
         runner.train()

@@ -4,7 +4,10 @@ import os.path as osp
 
 from mmaction.registry import RUNNERS
 from mmengine.dist import master_only
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
+
+from ..utils.quiet import init_info_at_debug
 
 from .hooks.rng_state_hook import RNGStateHook
 
@@ -28,6 +31,13 @@ class MotionMAERunner(Runner):
         super().__init__(*args, **kwargs)
         if not any(isinstance(h, RNGStateHook) for h in self.hooks):
             self.register_hook(RNGStateHook())
+
+    def _init_model_weights(self) -> None:
+        # the per-parameter initialisation dump: debug level, not the log
+        model = self.model.module if is_model_wrapper(
+            self.model) else self.model
+        with init_info_at_debug(model):
+            super()._init_model_weights()
 
     @master_only
     def save_checkpoint(self, out_dir: str, filename: str, *args,

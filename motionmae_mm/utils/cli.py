@@ -140,9 +140,12 @@ def _unexpected_keyword(match: 're.Match', cfg: Any) -> str:
     cls_name, key = match.groups()
     path, node = find_key(cfg, key, cls_name)
     cls = node.get('type') if node is not None else None
-    cls = cls if inspect.isclass(cls) else _registry_class(cls_name)
+    if cls is not None and not inspect.isclass(cls):
+        cls = _registry_class(_type_name(cls))
+    cls = cls or _registry_class(cls_name)
     hint = _did_you_mean(key, init_arguments(cls)) if cls else ''
-    return (f"{path or key}: {cls_name} has no argument '{key}'{hint}; "
+    name = cls.__name__ if cls else cls_name
+    return (f"{path or key}: {name} has no argument '{key}'{hint}; "
             f'fix the key in {_config_name(cfg)} or --cfg-options')
 
 
@@ -198,8 +201,11 @@ def is_user_error(err: BaseException) -> bool:
                             KeyError, SyntaxError, pickle.UnpicklingError))
 
 
-def format_error(err: BaseException, cfg: Any = None) -> str:
-    """The ``error: ...`` line for a user error (``cfg`` names keys)."""
+def format_error(err: BaseException,
+                 cfg: Any = None,
+                 config: Optional[str] = None) -> str:
+    """The ``error: ...`` line for a user error (``cfg`` names keys,
+    ``config`` is the config file's path)."""
     text = _message(err)
     if isinstance(err, TypeError) and _UNEXPECTED.search(text):
         text = _unexpected_keyword(_UNEXPECTED.search(text), cfg)
@@ -209,8 +215,10 @@ def format_error(err: BaseException, cfg: Any = None) -> str:
         text = f"missing key '{text}'"
     elif isinstance(err, AttributeError):
         text = f'missing config key: {text}'
-    elif isinstance(err, SyntaxError):
-        text = f'{err.filename or "config"}:{err.lineno or "?"}: {err.msg}'
+    elif isinstance(err, SyntaxError) and 'config file' not in text:
+        where = config if err.filename in (None, '<unknown>') else \
+            err.filename
+        text = f'{where or "config"}:{err.lineno or "?"}: {err.msg}'
     hint = '' if isinstance(err, UserError) else HINT
     return 'error: ' + one_line(text, MAX_CHARS - 7 - len(hint)) + hint
 
@@ -219,18 +227,21 @@ class ErrorContext:
     """What :func:`user_errors` knows while the tool runs."""
 
     cfg: Any = None
+    config: Optional[str] = None
 
 
 @contextmanager
 def user_errors(show_traceback: bool = False,
-                exit_code: int = 1) -> Iterator[ErrorContext]:
+                exit_code: int = 1,
+                config: Optional[str] = None) -> Iterator[ErrorContext]:
     """Turn user errors raised inside into one ``error:`` line and exit
     with ``exit_code``."""
     ctx = ErrorContext()
+    ctx.config = config
     try:
         yield ctx
     except Exception as err:
         if show_traceback or not is_user_error(err):
             raise
-        print(format_error(err, ctx.cfg), file=sys.stderr)
+        print(format_error(err, ctx.cfg, ctx.config), file=sys.stderr)
         raise SystemExit(exit_code)
