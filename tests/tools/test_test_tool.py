@@ -147,3 +147,33 @@ def test_train_errors_name_the_key(finetuned, ft_data, tmp_path):
     assert proc.returncode == 1
     assert f'init_cfg.checkpoint: no such file: {tmp_path}/no.pth' in \
         proc.stderr.strip().splitlines()[-1]
+
+
+def test_finetune_log_has_no_per_parameter_lines(finetuned):
+    log = finetuned['log']
+    assert 'set param ' not in log and 'paramwise_options' not in log
+    assert 'Param groups = ' not in log and 'torch.Size(' not in log
+    assert 'MultiScaleDeformableAttention' not in log
+
+
+def test_dist_test_prints_the_result_once(finetuned, ft_data):
+    import os
+    env = dict(os.environ, PYTHON=sys.executable, PORT='29543',
+               OMP_NUM_THREADS='1')
+    proc = subprocess.run([
+        'bash', 'tools/dist_test.sh', FINETUNE,
+        str(finetuned['checkpoint']), '2', '--work-dir',
+        str(finetuned['work'] / 'dist_test'), '--cfg-options',
+        *_finetune_opts(ft_data)
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=300,
+                          env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = [line for line in proc.stdout.splitlines()
+               if line.startswith('acc/top1: ')]
+    assert len(results) == 1, proc.stdout[-2000:]
+    assert 'Processes: 2 (CPU, no GPU)' in proc.stdout + proc.stderr or \
+        'GPU number: 2' in proc.stdout + proc.stderr
