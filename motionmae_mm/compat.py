@@ -115,8 +115,8 @@ def init_cpu_dist_if_needed(launcher: str = 'pytorch') -> bool:
     """Initialise a gloo process group when launched distributed on CPU.
 
     mmengine's ``init_dist`` calls ``torch.cuda.set_device``, which fails
-    without a GPU. When there are several processes and CUDA is absent we
-    set up gloo here; mmengine then finds the group initialised and skips
+    without a GPU. When a launcher started the processes (one or more) and
+    CUDA is absent we set up gloo here; mmengine then finds the group initialised and skips
     its own set-up. ``launcher='slurm'`` reads Slurm's task variables.
 
     Returns:
@@ -126,7 +126,7 @@ def init_cpu_dist_if_needed(launcher: str = 'pytorch') -> bool:
         return False
     if launcher == 'slurm':
         _slurm_env_to_torch_env()
-    if int(os.environ.get('WORLD_SIZE', '1')) <= 1:
+    if 'WORLD_SIZE' not in os.environ:  # not started by a launcher
         return False
     if not dist.is_initialized():
         dist.init_process_group(backend='gloo')

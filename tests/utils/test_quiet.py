@@ -73,3 +73,13 @@ def test_optimizer_and_init_dumps_go_to_debug(tmp_path, level):
             'GPU number: 2' in text and __import__('torch').cuda.is_available()
     else:
         assert all(n in text for n in noisy), text
+
+
+def test_init_model_without_checkpoint_prints_no_parameter_dump():
+    code = ('from motionmae_mm.apis import init_model;'
+            "init_model('configs/demo/motionmae_vit-tiny_demo.py');"
+            "print('built')")
+    out = _python(code)
+    assert out.strip().splitlines()[-1] == 'built'
+    assert 'torch.Size(' not in out and 'Initialized by' not in out
+    assert all(n not in out for n in NOISE)
