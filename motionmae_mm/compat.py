@@ -116,8 +116,8 @@ def init_cpu_dist_if_needed(launcher: str = 'pytorch') -> bool:
 
     mmengine's ``init_dist`` calls ``torch.cuda.set_device``, which fails
     without a GPU. When a launcher started the processes (one or more) and
-    CUDA is absent we set up gloo here; mmengine then finds the group initialised and skips
-    its own set-up. ``launcher='slurm'`` reads Slurm's task variables.
+    CUDA is absent we set up gloo here; mmengine then finds the group
+    initialised and skips its own set-up. ``launcher='slurm'`` reads Slurm's task variables.
 
     Returns:
         bool: True if this call initialised (or found) a CPU process group.

@@ -66,10 +66,12 @@ def clone(tmp_path_factory) -> Path:
     """The checkout's tracked and unignored files, plus a ``.venv``."""
     if not (REPO / '.git').exists():
         pytest.skip('not a git checkout: no list of tracked files')
-    files = subprocess.run(
-        ['git', 'ls-files', '-z', '--cached', '--others',
-         '--exclude-standard'],
-        cwd=REPO, capture_output=True, check=True).stdout.decode()
+    files = subprocess.run([
+        'git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'
+    ],
+                           cwd=REPO,
+                           capture_output=True,
+                           check=True).stdout.decode()
     root = tmp_path_factory.mktemp('clone') / 'motionmae_mm'
     for name in filter(None, files.split('\0')):
         if (REPO / name).is_file():
@@ -77,8 +79,7 @@ def clone(tmp_path_factory) -> Path:
             shutil.copy2(REPO / name, root / name)
     venv = root / '.venv' / 'bin'
     venv.mkdir(parents=True)
-    (venv / 'python').write_text(
-        f'#!/bin/sh\nexec {sys.executable} "$@"\n')
+    (venv / 'python').write_text(f'#!/bin/sh\nexec {sys.executable} "$@"\n')
     (venv / 'python').chmod(0o755)
     # `pip install -e .` puts the clone's package on the path
     (venv / 'activate').write_text(
@@ -95,7 +96,11 @@ def run_in(clone: Path, command: str) -> subprocess.CompletedProcess:
     env.update(PATH='/usr/bin:/bin', OMP_NUM_THREADS='1', PORT='29547')
     return subprocess.run(
         ['bash', '-c', f'set -e; source .venv/bin/activate; {command}'],
-        cwd=clone, capture_output=True, text=True, timeout=600, env=env)
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env)
 
 
 def test_readme_says_how_to_activate_the_environment():

@@ -122,8 +122,9 @@ def init_arguments(cls: Any) -> List[str]:
         except (TypeError, ValueError):
             break
         names += [
-            p.name for p in params if p.name != 'self' and p.kind in (
-                p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            p.name for p in params
+            if p.name != 'self' and p.kind in (p.POSITIONAL_OR_KEYWORD,
+                                               p.KEYWORD_ONLY)
         ]
         if not any(p.kind is p.VAR_KEYWORD for p in params):
             break

@@ -5,10 +5,11 @@ mmcv-lite warns at every start that a CUDA op it does not ship is missing,
 mmengine's optimizer constructor logs one line per parameter option, and
 mmaction2's layer-decay constructor one per parameter; a model initialised
 without a work dir dumps a multi-line entry per parameter. These records
-are lowered to DEBUG (the handlers, at INFO, then skip them; ``log_level=
-'DEBUG'`` shows them again), the warnings are filtered by their text. In a run (a log file open),
-mmengine writes the per-parameter dump straight into the file:
-:func:`init_info_at_debug` sends it to debug level there too.
+are lowered to DEBUG (the handlers, at INFO, then skip them;
+``log_level='DEBUG'`` shows them again), the warnings are filtered by
+their text. In a run (a log file open), mmengine writes the per-parameter
+dump straight into the file: :func:`init_info_at_debug` sends it to debug
+level there too.
 """
 import logging
 import re

@@ -71,8 +71,8 @@ def test_missing_and_broken_config_files(tmp_path):
     broken = tmp_path / 'broken.py'
     broken.write_text("_base_ = ['x.py']\nmodel = dict(\n")
     proc = _run('tools/train.py', broken)
-    assert _last_line(proc) == (
-        f"error: {broken}:2: '(' was never closed" + HINT)
+    assert _last_line(proc) == (f"error: {broken}:2: '(' was never closed" +
+                                HINT)
 
 
 def test_fifty_missing_videos_in_a_row_end_in_one_line(tmp_path):
@@ -110,18 +110,30 @@ def test_visualize_names_an_undecodable_video(tmp_path):
         _last_line(proc))
     proc = _run('tools/visualize_reconstruction.py', config, ckpt,
                 tmp_path / 'none.mp4', '--out', tmp_path / 'r.png')
-    assert _last_line(proc) == f'error: VIDEO: no such file: {tmp_path}/none.mp4'
+    assert _last_line(
+        proc) == f'error: VIDEO: no such file: {tmp_path}/none.mp4'
 
 
 @pytest.mark.parametrize('tool, args, line', [
     ('tools/analysis/plot_curves.py', ['{tmp}/none', '--out', '{tmp}/c.png'],
      'error: no such work dir or log: {tmp}/none'),
-    ('tools/data/build_demo_dataset.py',
-     ['--out-dir', '{tmp}/d', '--patterns', 'left', 'left'],
-     "error: --patterns repeats a name: ['left', 'left']"),
+    ('tools/data/build_demo_dataset.py', [
+        '--out-dir', '{tmp}/d', '--patterns', 'left', 'left'
+    ], "error: --patterns repeats a name: ['left', 'left']"),
     ('tools/demo_finetune.py', ['--checkpoint', '{tmp}/none.pth'],
      'error: --checkpoint {tmp}/none.pth does not exist'),
 ])
 def test_tool_input_checks(tmp_path, tool, args, line):
     proc = _run(tool, *[a.format(tmp=tmp_path) for a in args])
     assert _last_line(proc) == line.format(tmp=tmp_path)
+
+
+def test_help_shows_required_modes_and_every_option():
+    vos = _run('tools/eval_vos.py', '--help')
+    assert '(--out-dir OUT_DIR | --score-only)' in ' '.join(vos.stdout.split())
+    proc = _run('tools/eval_vos.py', 'c.py', 'x.pth', '--data-root', 'd')
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines()[-1] == (
+        'eval_vos.py: error: one of the arguments --out-dir --score-only is '
+        'required')
+    vis = _run('tools/visualize_reconstruction.py', '--help')
+    assert '--device DEVICE  cpu, cuda or cuda:N (default cpu)' in vis.stdout

@@ -8,8 +8,7 @@ from mmengine.config import Config
 from motionmae_mm.datasets.transforms import VideoLoadError
 from motionmae_mm.utils import register_all_modules
 from motionmae_mm.utils.cli import (HINT, UserError, format_error,
-                                    init_arguments, is_user_error,
-                                    user_errors)
+                                    init_arguments, is_user_error, user_errors)
 
 
 def _build_error(cfg: Config) -> Exception:
@@ -24,7 +23,8 @@ def _build_error(cfg: Config) -> Exception:
 def head_cfg() -> Config:
     return Config(
         dict(model=dict(type='MotionMAEHead', gap=1, gapp=2)),
-        cfg_text='-', filename='my_config.py')
+        cfg_text='-',
+        filename='my_config.py')
 
 
 def test_misspelled_key_names_path_class_and_close_match(head_cfg):
@@ -36,8 +36,8 @@ def test_misspelled_key_names_path_class_and_close_match(head_cfg):
 
 
 def test_unregistered_type_suggests_registered_names():
-    cfg = Config(dict(model=dict(type='MotionMAEHeadd')), cfg_text='-',
-                 filename='c.py')
+    cfg = Config(
+        dict(model=dict(type='MotionMAEHeadd')), cfg_text='-', filename='c.py')
     err = _build_error(cfg)
     assert format_error(err, cfg) == (
         "error: model.type='MotionMAEHeadd' is not registered in "

@@ -39,8 +39,7 @@ def test_import_and_file_client_warnings_are_filtered():
 class Tiny(BaseModule):
 
     def __init__(self) -> None:
-        super().__init__(init_cfg=dict(type='Constant', layer='Linear',
-                                       val=1))
+        super().__init__(init_cfg=dict(type='Constant', layer='Linear', val=1))
         self.fc = nn.Linear(2, 3)
         self.norm = nn.LayerNorm(3)
 
@@ -52,8 +51,11 @@ def test_optimizer_and_init_dumps_go_to_debug(tmp_path, level):
         f'quiet_{level}', log_file=str(log), log_level=level)
     model = Tiny()
     DefaultOptimWrapperConstructor(
-        dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.1, weight_decay=0.1)),
-        dict(norm_decay_mult=0.))(model)
+        dict(
+            type='OptimWrapper',
+            optimizer=dict(type='SGD', lr=0.1, weight_decay=0.1)),
+        dict(norm_decay_mult=0.))(
+            model)
     with init_info_at_debug(model):
         model.init_weights()
     logger.info('set param backbone.blocks.0.norm1.weight as id 1')
