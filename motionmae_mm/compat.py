@@ -36,11 +36,12 @@ def init_cpu_dist_if_needed(launcher: str = 'pytorch',
     """Initialise a gloo process group when launched distributed on CPU.
 
     mmengine's ``init_dist`` calls ``torch.cuda.set_device``, which fails
-    without a GPU. When there are several processes and CUDA is absent we
-    set up gloo here; mmengine then finds the group initialised and skips
-    its own set-up. ``launcher='slurm'`` reads Slurm's task variables.
-    ``timeout`` (seconds, ``env_cfg.dist_cfg.timeout``) bounds how long a
-    collective waits for a rank that hangs (torch's default: 30 minutes).
+    without a GPU. When a launcher started the processes (one or more) and
+    CUDA is absent we set up gloo here; mmengine then finds the group
+    initialised and skips its own set-up. ``launcher='slurm'`` reads
+    Slurm's task variables. ``timeout`` (seconds,
+    ``env_cfg.dist_cfg.timeout``) bounds how long a collective waits for a
+    rank that hangs (torch's default: 30 minutes).
 
     Returns:
         bool: True if this call initialised (or found) a CPU process group.
@@ -49,7 +50,7 @@ def init_cpu_dist_if_needed(launcher: str = 'pytorch',
         return False
     if launcher == 'slurm':
         _slurm_env_to_torch_env()
-    if int(os.environ.get('WORLD_SIZE', '1')) <= 1:
+    if 'WORLD_SIZE' not in os.environ:  # not started by a launcher
         return False
     if not dist.is_initialized():
         kwargs = {} if timeout is None else dict(

@@ -17,6 +17,8 @@ from mmengine.config import Config
 
 from motionmae_mm.apis import (adapt_cfg_to_machine, build_runner,
                                init_model, load_video_inputs)
+from motionmae_mm.utils.cli import (ErrorContext, UserError,
+                                    add_traceback_flag, user_errors)
 from motionmae_mm.visualization import (make_grid, reconstruction_rows,
                                         row_labels, save_image)
 
@@ -34,20 +36,28 @@ def parse_args() -> argparse.Namespace:
         '--video',
         default=None,
         help='clip to reconstruct (default: a val clip of the demo data)')
-    return parser.parse_args()
+    return add_traceback_flag(parser).parse_args()
 
 
 def main() -> None:
     args = parse_args()
+    with user_errors(args.traceback) as ctx:
+        pretrain(args, ctx)
+
+
+def pretrain(args: argparse.Namespace, ctx: ErrorContext) -> None:
+    """Build the data if needed, pretrain, draw a reconstruction."""
     start = time.time()
     if not osp.isfile(osp.join(args.data_root, 'pretrain.txt')):
-        subprocess.run([
+        build = subprocess.run([
             sys.executable,
             osp.join(REPO, 'tools/data/build_demo_dataset.py'), '--out-dir',
             args.data_root
-        ],
-                       check=True)
-    cfg = Config.fromfile(args.config)
+        ])
+        if build.returncode:
+            raise UserError('tools/data/build_demo_dataset.py failed '
+                            f'(exit {build.returncode}), see above')
+    ctx.cfg = cfg = Config.fromfile(args.config)
     cfg.work_dir = args.work_dir
     cfg.launcher = 'none'
     cfg.train_dataloader.dataset.ann_file = osp.join(args.data_root,

@@ -17,6 +17,8 @@ import sys
 import time
 from typing import Dict, List, Optional
 
+from motionmae_mm.utils.cli import UserError, add_traceback_flag, user_errors
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 FINETUNE = osp.join(REPO, 'configs/demo/finetune_vit-tiny_demo.py')
 SCRATCH = osp.join(REPO, 'configs/demo/finetune_vit-tiny_scratch_demo.py')
@@ -34,7 +36,7 @@ def parse_args() -> argparse.Namespace:
         '--no-scratch',
         action='store_true',
         help='skip the random-encoder baseline (halves the time)')
-    return parser.parse_args()
+    return add_traceback_flag(parser).parse_args()
 
 
 def run(cmd: List[str], log: str) -> str:
@@ -47,7 +49,7 @@ def run(cmd: List[str], log: str) -> str:
         f.write(proc.stdout)
     if proc.returncode:
         tail = proc.stdout.strip().splitlines()[-1:] or ['(no output)']
-        raise SystemExit(f'error: {cmd[1]} failed ({log}): {tail[0]}')
+        raise UserError(f'{cmd[1]} failed ({log}): {tail[0]}')
     return proc.stdout
 
 
@@ -84,7 +86,7 @@ def finetune_and_test(name: str, config: str, work_dir: str,
     ], osp.join(work_dir, f'{name}_test.log'))
     lines = [line for line in text.splitlines() if 'acc/top1:' in line]
     if not lines:
-        raise SystemExit(f'error: no acc/top1 line in {name}_test.log')
+        raise UserError(f'no acc/top1 line in {name}_test.log')
     metrics = dict(re.findall(r'(acc/\w+): ([0-9.]+)', lines[-1]))
     return dict(
         train_min=train_s / 60,
@@ -93,6 +95,12 @@ def finetune_and_test(name: str, config: str, work_dir: str,
 
 def main() -> None:
     args = parse_args()
+    with user_errors(args.traceback):
+        demo_finetune(args)
+
+
+def demo_finetune(args: argparse.Namespace) -> None:
+    """Pretrain (or take --checkpoint), fine-tune, test, print a table."""
     work_dir = osp.abspath(args.work_dir)
     data_root = osp.abspath(args.data_root)
     os.makedirs(work_dir, exist_ok=True)
@@ -105,10 +113,10 @@ def main() -> None:
         ], osp.join(work_dir, 'pretrain.log'))
         checkpoint = re.search(r'^checkpoint: (.+)$', text, re.M).group(1)
     elif not osp.isfile(checkpoint):
-        raise SystemExit(f'error: --checkpoint {checkpoint} does not exist')
+        raise UserError(f'--checkpoint {checkpoint} does not exist')
     elif not osp.isfile(osp.join(data_root, 'test.txt')):
-        raise SystemExit(f'error: {data_root}/test.txt not found: build the '
-                         'data with tools/data/build_demo_dataset.py')
+        raise UserError(f'{data_root}/test.txt not found: build the '
+                        'data with tools/data/build_demo_dataset.py')
     runs = [('finetune', FINETUNE, checkpoint)]
     if not args.no_scratch:
         runs.append(('scratch', SCRATCH, None))

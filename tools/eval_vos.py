@@ -15,25 +15,11 @@ CSVs (``global_results-val.csv``, ``per-sequence_results-val.csv``, official
 columns, 6 decimals) are written into the results folder, overwriting.
 """
 import argparse
-import sys
 import time
-import warnings
-from pathlib import Path
 from typing import List, Optional
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def _import_project() -> None:
-    """Import ``motionmae_mm``: registers models and the checkpoint
-    allow-list (checkpoints are read as data only)."""
-    try:
-        import motionmae_mm  # noqa: F401
-    except ModuleNotFoundError as err:
-        if err.name != 'motionmae_mm':
-            raise
-        sys.path.insert(0, str(REPO_ROOT))
-        import motionmae_mm  # noqa: F401
+import motionmae_mm  # noqa: F401  (registers models, checkpoint allow-list)
+from motionmae_mm.utils.cli import add_traceback_flag, user_errors
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -48,8 +34,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         required=True,
         help='DAVIS folder (JPEGImages, '
         'Annotations, ImageSets)')
-    parser.add_argument('--out-dir', help='where result PNGs and CSVs go')
-    parser.add_argument(
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument(
+        '--out-dir',
+        help='propagate (CONFIG CHECKPOINT): where result PNGs and CSVs go')
+    mode.add_argument(
         '--score-only',
         action='store_true',
         help='only score --results-dir; no config or checkpoint')
@@ -87,16 +76,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         default=None,
         metavar='KEY=VALUE',
         help='override config settings, e.g. propagation.topk=7')
+    add_traceback_flag(parser)
     args = parser.parse_args(argv)
-    if args.score_only:
-        args.results_dir = args.results_dir or args.out_dir
-        if not args.results_dir:
-            parser.error('--score-only needs --results-dir')
-    else:
-        if not args.config or not args.checkpoint:
-            parser.error('give CONFIG and CHECKPOINT, or use --score-only')
-        if not args.out_dir:
-            parser.error('--out-dir is required to propagate')
+    if args.score_only and not args.results_dir:
+        parser.error('--score-only needs --results-dir')
+    if not args.score_only and not (args.config and args.checkpoint):
+        parser.error('give CONFIG and CHECKPOINT, or use --score-only')
     return args
 
 
@@ -132,7 +117,6 @@ def score(data_root: str, results_dir: str, split: str, resolution: str,
 
 def run(args: argparse.Namespace) -> Optional[dict]:
     """Propagate (unless --score-only) and score."""
-    _import_project()
     progress = not args.no_progress
     if args.score_only:
         return score(args.data_root, args.results_dir, args.split or 'val',
@@ -167,17 +151,8 @@ def run(args: argparse.Namespace) -> Optional[dict]:
 def main(argv: Optional[List[str]] = None) -> Optional[dict]:
     """Entry point; input problems end with a one-line error, exit code 1."""
     args = parse_args(argv)
-    warnings.filterwarnings('ignore', message='Fail to import ``MultiScale')
-    _import_project()
-    from motionmae_mm.evaluation.vos import DavisFormatError
-    from motionmae_mm.evaluation.vos.feature_extractor import CheckpointError
-    try:
+    with user_errors(args.traceback):
         return run(args)
-    except (DavisFormatError, FileNotFoundError, ValueError,
-            CheckpointError) as err:
-        message = ' '.join(str(err).split()) or type(err).__name__
-        sys.stderr.write(f'eval_vos: error: {message}\n')
-        raise SystemExit(1)
 
 
 if __name__ == '__main__':

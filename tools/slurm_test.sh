@@ -11,8 +11,11 @@ GPUS_PER_NODE=${GPUS_PER_NODE:-8}
 CPUS_PER_TASK=${CPUS_PER_TASK:-5}
 SRUN_ARGS=${SRUN_ARGS:-""}
 export MASTER_PORT=${MASTER_PORT:-$((12000 + RANDOM % 20000))}
-PYTHON=${PYTHON:-python}
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# the checkout's virtual environment (`make install`) when there is one
+if [ -x "$ROOT/.venv/bin/python" ]; then DEFAULT_PYTHON="$ROOT/.venv/bin/python"
+else DEFAULT_PYTHON=$(command -v python3 || command -v python); fi
+PYTHON=${PYTHON:-$DEFAULT_PYTHON}
 
 PYTHONPATH="$ROOT:$PYTHONPATH" \
 srun -p "$PARTITION" \

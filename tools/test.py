@@ -4,7 +4,7 @@
 The config's ``test_pipeline`` sets the views (e.g. 2 clips x 3 crops for
 SSv2); scores of all views of a video are averaged (``average_clips``).
 Input problems (missing checkpoint, bad labels, key mismatches) end with a
-one-line ``error: ...`` and exit code 1.
+one-line ``error: ...`` and exit code 1 (``--traceback`` for details).
 """
 import argparse
 import os
@@ -12,12 +12,14 @@ import os.path as osp
 import sys
 
 from mmengine.config import Config, DictAction
+from mmengine.dist import is_main_process
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 import motionmae_mm  # noqa: F401  (registers modules, checkpoint allow-list)
 from motionmae_mm.apis import adapt_cfg_to_machine, build_runner
 from motionmae_mm.utils import load_model_weights
+from motionmae_mm.utils.cli import add_traceback_flag, user_errors
 
 
 def parse_args() -> argparse.Namespace:
@@ -42,6 +44,7 @@ def parse_args() -> argparse.Namespace:
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    add_traceback_flag(parser)
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -88,19 +91,17 @@ def load_weights(runner: Runner, checkpoint: str) -> None:
 
 def main() -> int:
     args = parse_args()
-    try:
-        if not osp.isfile(args.checkpoint):  # before building anything
+    with user_errors(args.traceback, config=args.config) as ctx:
+        if not osp.isfile(args.checkpoint):
             raise FileNotFoundError(
                 f'CHECKPOINT: no such file: {args.checkpoint}')
-        cfg = merge_args(Config.fromfile(args.config), args)
+        ctx.cfg = cfg = merge_args(Config.fromfile(args.config), args)
         runner = build_runner(adapt_cfg_to_machine(cfg))
         load_weights(runner, args.checkpoint)
         metrics = runner.test()
-    except (FileNotFoundError, ValueError, KeyError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 1
-    print(' '.join(f'{k}: {v:.4f}' for k, v in metrics.items()
-                   if isinstance(v, float)))
+    if is_main_process():  # one result line, not one per rank
+        print(' '.join(f'{k}: {v:.4f}' for k, v in metrics.items()
+                       if isinstance(v, float)))
     return 0
 
 

@@ -13,6 +13,7 @@ from mmengine.config import Config, DictAction
 import motionmae_mm  # noqa: F401  (registers modules, checkpoint allow-list)
 from motionmae_mm.apis import AMP_TWIN, adapt_cfg_to_machine, build_runner
 from motionmae_mm.visualization import add_vis_backend
+from motionmae_mm.utils.cli import add_traceback_flag, user_errors
 
 
 def parse_args() -> argparse.Namespace:
@@ -62,10 +63,7 @@ def parse_args() -> argparse.Namespace:
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
-    parser.add_argument(
-        '--traceback',
-        action='store_true',
-        help='show the full traceback of input errors, not one line')
+    add_traceback_flag(parser)
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -129,19 +127,12 @@ def shutdown_distributed() -> None:
 
 def main() -> int:
     args = parse_args()
-    try:
-        cfg = merge_args(Config.fromfile(args.config), args)
+    with user_errors(args.traceback, config=args.config) as ctx:
+        ctx.cfg = cfg = merge_args(Config.fromfile(args.config), args)
         runner = build_runner(adapt_cfg_to_machine(cfg))
         runner.train()
         del runner  # its DDP wrapper holds the process group
         shutdown_distributed()
-    except (FileNotFoundError, ValueError, KeyError) as err:
-        # what the config, a checkpoint or an annotation file got wrong
-        # (the messages name the key, file or line), as tools/test.py
-        if args.traceback:
-            raise
-        print(f'error: {err} (--traceback for details)', file=sys.stderr)
-        return 1
     return 0
 
 

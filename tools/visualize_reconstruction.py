@@ -20,6 +20,7 @@ import torch
 from PIL import Image
 
 from motionmae_mm.apis import init_model, load_video_inputs
+from motionmae_mm.utils.cli import UserError, add_traceback_flag, user_errors
 from motionmae_mm.visualization import (make_grid, reconstruction_rows,
                                         row_labels, save_image)
 
@@ -33,17 +34,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0, help='mask seed')
     parser.add_argument('--scale', type=int, default=2, help='zoom factor')
     parser.add_argument(
-        '--device', default='cpu', help='where the model runs (cpu, cuda)')
+        '--device', default='cpu', help='cpu, cuda or cuda:N (default cpu)')
     parser.add_argument(
         '--gif',
         action='store_true',
         help='also write an animated GIF (OUT with .gif)')
     parser.add_argument(
         '--fps', type=float, default=4., help='GIF frames per second')
-    parser.add_argument(
-        '--traceback',
-        action='store_true',
-        help='show the full traceback of input errors, not one line')
+    add_traceback_flag(parser)
     return parser.parse_args()
 
 
@@ -65,13 +63,15 @@ def save_gif(path: str, rows: dict, scale: int, fps: float,
     return num
 
 
-def visualize(args: argparse.Namespace) -> None:
-    """Write the picture (and GIF) of one reconstruction."""
-    if not osp.isfile(args.video):
-        raise FileNotFoundError(f'VIDEO: no such file: {args.video}')
-    model = init_model(args.config, args.checkpoint, args.device)
+def main() -> int:
+    args = parse_args()
+    with user_errors(args.traceback):
+        if not osp.isfile(args.video):
+            raise UserError(f'VIDEO: no such file: {args.video}')
+        model = init_model(args.config, args.checkpoint, args.device)
+        inputs = load_video_inputs(model, args.video)
     torch.manual_seed(args.seed)
-    rows = reconstruction_rows(model, load_video_inputs(model, args.video))
+    rows = reconstruction_rows(model, inputs)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     labels = row_labels(model)
     save_image(args.out, make_grid(rows, scale=args.scale, labels=labels))
@@ -80,18 +80,6 @@ def visualize(args: argparse.Namespace) -> None:
         gif = osp.splitext(osp.abspath(args.out))[0] + '.gif'
         save_gif(gif, rows, args.scale, args.fps, labels)
         print(f'gif: {gif}')
-
-
-def main() -> int:
-    args = parse_args()
-    try:
-        visualize(args)
-    except (FileNotFoundError, ValueError, KeyError) as err:
-        # a missing or unfitting checkpoint, an unreadable video
-        if args.traceback:
-            raise
-        print(f'error: {err} (--traceback for details)', file=sys.stderr)
-        return 1
     return 0
 
 

@@ -7,6 +7,7 @@ from mmaction.registry import MODELS
 from mmengine.config import Config
 from mmengine.dataset import Compose
 
+from ..datasets.transforms import VideoLoadError
 from ..utils import load_model_weights, register_all_modules
 
 
@@ -75,9 +76,11 @@ def load_video_inputs(model: torch.nn.Module,
     ])
     try:
         data = pipeline(dict(filename=video, start_index=0, modality='RGB'))
-    except (RuntimeError, OSError) as err:  # decord: "Error reading <bytes>"
-        raise ValueError(f'{video}: cannot be decoded as a video (corrupt '
-                         'or an unsupported format)') from err
+    except Exception as err:  # decord raises its own RuntimeError types
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise VideoLoadError(f'{video}: cannot read this video ({reason}); '
+                             'check it with tools/data/check_dataset.py'
+                             ) from err
     batch = model.data_preprocessor(
         dict(inputs=[data['inputs']], data_samples=[data['data_samples']]))
     return batch['inputs']

@@ -8,10 +8,12 @@ import torch
 from mmaction.registry import RUNNERS
 from mmengine.dist import master_only
 from mmengine.optim import OptimWrapper, OptimWrapperDict
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from torch.utils.data import DataLoader
 
 from ..datasets.tracked_pipeline import TrackedPipeline
+from ..utils.quiet import init_info_at_debug
 from .checkpoint_files import (CheckpointSaveError, check_checkpoint,
                                find_resumable_checkpoint, remove_quietly)
 from .hooks.rng_state_hook import RNGStateHook
@@ -136,6 +138,13 @@ class MotionMAERunner(Runner):
         if self._load_from is not None:
             check_checkpoint(self._load_from)
         return super().load_or_resume()
+
+    def _init_model_weights(self) -> None:
+        # the per-parameter initialisation dump: debug level, not the log
+        model = self.model.module if is_model_wrapper(
+            self.model) else self.model
+        with init_info_at_debug(model):
+            super()._init_model_weights()
 
     @master_only
     def save_checkpoint(self, out_dir: str, filename: str, *args,

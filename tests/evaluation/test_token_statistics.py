@@ -64,4 +64,5 @@ def test_tool_on_real_clips(demo_data):
     assert missing.returncode == 1
     assert 'Traceback' not in missing.stderr
     assert missing.stderr.strip().splitlines()[-1] == \
-        f"error: ANN_FILE: no such file: {demo_data / 'nope.txt'}"
+        f"error: ANN_FILE: no such file: {demo_data / 'nope.txt'} " \
+        '(--traceback for details)'

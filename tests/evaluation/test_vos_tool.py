@@ -140,7 +140,7 @@ def test_cli_errors(davis_sample: Path, tmp_path: Path) -> None:
                           cwd=REPO)
     assert proc.returncode == 1
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith('eval_vos: error: ')
+    assert last.startswith('error: ') and 'Traceback' not in proc.stderr
     assert str(bad) in last and "'RGB'" in last
 
     with pytest.raises(SystemExit):

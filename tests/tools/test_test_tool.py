@@ -108,7 +108,8 @@ def test_test_tool_input_errors_are_one_line(finetuned, ft_data, tmp_path):
                 '--cfg-options', *opts)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == \
-        f'error: CHECKPOINT: no such file: {tmp_path}/nope.pth'
+        f'error: CHECKPOINT: no such file: {tmp_path}/nope.pth ' \
+        '(--traceback for details)'
 
     bad = tmp_path / 'test.txt'
     lines = (ft_data / 'test.txt').read_text().splitlines()
@@ -120,7 +121,7 @@ def test_test_tool_input_errors_are_one_line(finetuned, ft_data, tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == (
         f'error: {bad}:3: label 8 outside [0, 8) '
-        '(model.cls_head.num_classes=8)')
+        '(model.cls_head.num_classes=8) (--traceback for details)')
 
     proc = _run('tools/test.py', FINETUNE, finetuned['checkpoint'],
                 '--cfg-options', *opts, 'model.backbone.depth=2')
@@ -161,3 +162,31 @@ def test_test_tool_reads_safetensors(finetuned, ft_data, tmp_path):
         assert proc.returncode == 0, proc.stderr[-3000:]
         lines.append(proc.stdout.strip().splitlines()[-1])
     assert 'acc/top1: ' in lines[0] and lines[0] == lines[1]
+def test_finetune_log_has_no_per_parameter_lines(finetuned):
+    log = finetuned['log']
+    assert 'set param ' not in log and 'paramwise_options' not in log
+    assert 'Param groups = ' not in log and 'torch.Size(' not in log
+    assert 'MultiScaleDeformableAttention' not in log
+
+
+def test_dist_test_prints_the_result_once(finetuned, ft_data):
+    import os
+    env = dict(os.environ, PYTHON=sys.executable, PORT='29543',
+               OMP_NUM_THREADS='1')
+    proc = subprocess.run([
+        'bash', 'tools/dist_test.sh', FINETUNE,
+        str(finetuned['checkpoint']), '2', '--work-dir',
+        str(finetuned['work'] / 'dist_test'), '--cfg-options',
+        *_finetune_opts(ft_data)
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=300,
+                          env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = [line for line in proc.stdout.splitlines()
+               if line.startswith('acc/top1: ')]
+    assert len(results) == 1, proc.stdout[-2000:]
+    assert 'Processes: 2 (CPU, no GPU)' in proc.stdout + proc.stderr or \
+        'GPU number: 2' in proc.stdout + proc.stderr

@@ -69,6 +69,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         nargs='+',
         default=None,
         help='override config settings, key=value pairs (a.b.c=1)')
+    parser.add_argument(
+        '--traceback',
+        action='store_true',
+        help='show the full traceback of input errors, not one line')
     return parser.parse_args(argv)
 
 
@@ -185,9 +189,11 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
 
 
 def main(argv: Optional[List[str]] = None) -> None:
+    from motionmae_mm.utils.cli import user_errors
     from motionmae_mm.utils.report import print_result
     args = parse_args(argv)
-    res = run(args)
+    with user_errors(args.traceback):
+        res = run(args)
     print_result('benchmark_data', res, args.json)
 
 

@@ -21,6 +21,8 @@ import sys
 from glob import glob
 from typing import Dict, List
 
+from motionmae_mm.utils.cli import UserError, add_traceback_flag, user_errors
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -43,7 +45,7 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='only the newest run of a work dir')
     parser.add_argument('--title', default=None)
-    return parser.parse_args()
+    return add_traceback_flag(parser).parse_args()
 
 
 def find_logs(path: str, last_run: bool = False) -> List[str]:
@@ -51,14 +53,14 @@ def find_logs(path: str, last_run: bool = False) -> List[str]:
     if osp.isfile(path):
         return [path]
     if not osp.isdir(path):
-        raise SystemExit(f'no such work dir or log: {path}')
+        raise UserError(f'no such work dir or log: {path}')
     logs = sorted(
         p for p in glob(osp.join(path, '*', 'vis_data', '*.json'))
         if osp.basename(p) != 'scalars.json')  # scalars.json is a copy
     if not logs:  # a vis_data dir itself, or a log from elsewhere
         logs = sorted(glob(osp.join(path, '*.json')))
     if not logs:
-        raise SystemExit(f'no mmengine scalars log (*/vis_data/*.json) '
+        raise UserError(f'no mmengine scalars log (*/vis_data/*.json) '
                          f'under {path}')
     return logs[-1:] if last_run else logs
 
@@ -125,7 +127,7 @@ def plot(curves: Dict[str, Dict[int, float]],
         import matplotlib.pyplot as plt
         from matplotlib.ticker import MaxNLocator
     except ImportError:
-        raise SystemExit(
+        raise UserError(
             'plot_curves needs matplotlib: '
             'pip install matplotlib (or -r requirements/tests.txt)')
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
@@ -156,15 +158,21 @@ def plot(curves: Dict[str, Dict[int, float]],
 
 def main() -> None:
     args = parse_args()
+    with user_errors(args.traceback):
+        plot_run(args)
+
+
+def plot_run(args: argparse.Namespace) -> None:
+    """Read the logs, draw the curves, print a summary per curve."""
     if args.smooth < 1:
-        raise SystemExit(f'--smooth={args.smooth} must be at least 1')
+        raise UserError(f'--smooth={args.smooth} must be at least 1')
     logs = find_logs(args.log, args.last_run)
     curves = read_scalars(logs, args.keys)
     for key in [k for k, v in curves.items() if not v]:
         print(f'warning: {key} is not in {", ".join(logs)}', file=sys.stderr)
         del curves[key]
     if not curves:
-        raise SystemExit(f'none of {args.keys} is in {", ".join(logs)}; '
+        raise UserError(f'none of {args.keys} is in {", ".join(logs)}; '
                          f'logged keys: {available_keys(logs)}')
     out = osp.abspath(args.out)
     os.makedirs(osp.dirname(out), exist_ok=True)

@@ -16,12 +16,12 @@ Example::
 """
 import argparse
 import os.path as osp
-import sys
 
 import torch
 
 from motionmae_mm.apis import init_model, load_video_inputs
 from motionmae_mm.evaluation.token_statistics import token_statistics
+from motionmae_mm.utils.cli import add_traceback_flag, user_errors
 from motionmae_mm.utils.report import print_result
 
 
@@ -38,11 +38,17 @@ def parse_args() -> argparse.Namespace:
         '--max-videos', type=int, default=160, help='first N videos')
     parser.add_argument('--seed', type=int, default=0, help='init seed')
     parser.add_argument('--json', action='store_true', help='print JSON')
-    return parser.parse_args()
+    return add_traceback_flag(parser).parse_args()
 
 
 def main() -> None:
     args = parse_args()
+    with user_errors(args.traceback):
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Encode the listed videos and print the token statistics."""
     if not osp.isfile(args.ann_file):
         raise FileNotFoundError(f'ANN_FILE: no such file: {args.ann_file}')
     root = args.data_prefix or osp.dirname(osp.abspath(args.ann_file))
@@ -68,7 +74,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (FileNotFoundError, ValueError, KeyError) as err:
-        sys.exit(f'error: {err}')
+    main()

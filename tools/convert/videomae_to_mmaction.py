@@ -16,14 +16,12 @@ import argparse
 import os.path as osp
 import re
 import sys
-import warnings
 from typing import Dict, List, Tuple
 
 import torch
 
-# mmcv-lite's import-time warning would be a second stderr line
-warnings.filterwarnings('ignore', message='Fail to import ``MultiScale')
-from motionmae_mm.utils import CheckpointError, read_checkpoint  # noqa: E402
+from motionmae_mm.utils import read_checkpoint
+from motionmae_mm.utils.cli import UserError, add_traceback_flag, user_errors
 
 RENAMES: List[Tuple[str, str]] = [
     (r'^patch_embed\.proj\.', 'patch_embed.projection.'),
@@ -40,7 +38,7 @@ ENCODER_KEY = re.compile(
 DROPPED = ('decoder.', 'encoder_to_decoder.', 'mask_token', 'encoder.head.')
 
 
-class ConversionError(ValueError):
+class ConversionError(UserError, ValueError):
     """An input file that is not an official VideoMAE checkpoint."""
 
 
@@ -129,16 +127,14 @@ def parse_args() -> argparse.Namespace:
         'VisionTransformer keys')
     parser.add_argument('src', metavar='IN', help='official .pth file')
     parser.add_argument('dst', metavar='OUT', help='converted .pth file')
+    add_traceback_flag(parser)
     return parser.parse_args()
 
 
 def main() -> int:
     args = parse_args()
-    try:
+    with user_errors(args.traceback):
         state, meta = convert(load_official(args.src), args.src)
-    except (CheckpointError, ConversionError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 1
     torch.save(dict(state_dict=state, meta=meta), args.dst)
     print(f'{meta["kind"]} VideoMAE encoder: {meta["depth"]} blocks x '
           f'{meta["embed_dims"]}, patch {meta["tubelet_size"]}x'

