@@ -210,8 +210,10 @@ def describe_checkpoint(keys: List[str]) -> str:
     return f'{kind} ({", ".join(t + ".*" for t in tops[:4])})'
 
 
-def _fit(build: Callable[[int], str], limit: int = 300) -> str:
-    """The longest ``build(n)`` (n listed keys, 3 down to 1) within limit."""
+def _fit(build: Callable[[int], str], limit: int = 267) -> str:
+    """The longest ``build(n)`` (n listed keys, 3 down to 1) within limit
+    (300 characters of a tool's line, less ``error: `` and the --traceback
+    hint)."""
     for count in (3, 2, 1):
         message = build(count)
         if len(message) <= limit:

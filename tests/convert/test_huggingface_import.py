@@ -11,6 +11,7 @@ from safetensors.torch import load_file
 from motionmae_mm.convert import (ConversionError, export_to_hf,
                                   import_from_hf)
 from motionmae_mm.convert.checkpoint_model import load_source
+from motionmae_mm.utils import read_checkpoint
 from ..finetune.helpers import recognizer_cfg
 from .helpers import make_finetune, make_pretrain
 
@@ -38,7 +39,7 @@ def pretrain_round_trip(tmp_path_factory):
 
 def test_pretrain_round_trip_is_bit_exact(pretrain_round_trip):
     model, out, _ = pretrain_round_trip
-    ckpt = torch.load(out, map_location='cpu', weights_only=True)
+    ckpt = read_checkpoint(out)
     state, original = ckpt['state_dict'], model.state_dict()
     backbone = {k for k in original if k.startswith('backbone.')}
     assert {k for k in state if k.startswith('backbone.')} == backbone

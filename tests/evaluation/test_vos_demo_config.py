@@ -8,6 +8,7 @@ from mmengine.config import Config
 
 from motionmae_mm.evaluation.vos.runner import DavisSegmenter
 from motionmae_mm.utils import register_all_modules
+from motionmae_mm.utils import read_checkpoint
 
 REPO = Path(__file__).resolve().parents[2]
 VOS = REPO / 'configs' / 'vos'
@@ -29,7 +30,7 @@ def test_demo_vos_config_loads_the_demo_checkpoint(demo_checkpoint):
     cfg = Config.fromfile(VOS / 'davis2017_label_propagation_demo.py')
     segmenter = DavisSegmenter.from_config(cfg, demo_checkpoint)
     encoder = segmenter.extractor.encoder
-    state = torch.load(demo_checkpoint, weights_only=True)['state_dict']
+    state = read_checkpoint(demo_checkpoint)['state_dict']
     assert torch.equal(encoder.patch_embed.projection.weight,
                        state['backbone.patch_embed.projection.weight'])
     assert segmenter.short_side == 240

@@ -190,13 +190,12 @@ def test_a_killed_rank_stops_the_run_with_one_line_then_resumes(
         r'Fix the cause, then run the same command with --resume', last), last
     assert 'ChildFailedError' not in err
 
-    done = torch.load(
-        (work / 'last_checkpoint').read_text().strip(),
-        weights_only=True)['meta']['epoch']
+    done = read_checkpoint(
+        (work / 'last_checkpoint').read_text().strip())['meta']['epoch']
     proc = _run(args + ['--resume', '--cfg-options', *tiny,
                         f'train_cfg.max_epochs={done + 1}'],
                 dict(_env(), PORT='29534'))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f'resumed epoch: {done}' in proc.stdout + proc.stderr
-    assert torch.load(work / f'epoch_{done + 1}.pth',
-                      weights_only=True)['meta']['epoch'] == done + 1
+    resumed = read_checkpoint(work / f'epoch_{done + 1}.pth')
+    assert resumed['meta']['epoch'] == done + 1

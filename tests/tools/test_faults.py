@@ -5,8 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import torch
-
+from motionmae_mm.utils import read_checkpoint
 from .test_train import DEMO, REPO, TINY
 
 
@@ -48,9 +47,8 @@ def test_resume_skips_a_truncated_newest_checkpoint(demo_data, tmp_path):
     assert 'resumed epoch: 1, iter: 2' in log  # from epoch_1.pth
     assert 'PytorchStreamReader' not in log
     # epochs 2 and 3 trained again; the new epoch_2.pth is whole
-    assert torch.load(tmp_path / 'epoch_3.pth',
-                      weights_only=True)['meta']['iter'] == 6
-    assert torch.load(newest, weights_only=True)['meta']['iter'] == 4
+    assert read_checkpoint(tmp_path / 'epoch_3.pth')['meta']['iter'] == 6
+    assert read_checkpoint(newest)['meta']['iter'] == 4
 
 
 def test_resume_path_to_a_truncated_checkpoint_is_one_error_line(

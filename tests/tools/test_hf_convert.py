@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from motionmae_mm.utils import read_checkpoint
 from ..convert.helpers import make_pretrain
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,7 +53,7 @@ def test_export_then_import_from_the_shell(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith('VideoMAEForPreTraining -> pretrain '
                                   'checkpoint: encoder 2 blocks x 64')
-    state = torch.load(tmp_path / 'back.pth', weights_only=True)['state_dict']
+    state = read_checkpoint(tmp_path / 'back.pth')['state_dict']
     original = model.state_dict()
     assert all(torch.equal(v, original[k]) for k, v in state.items())
 
