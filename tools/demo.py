@@ -8,17 +8,12 @@ Ends with two lines other tools parse::
 """
 import argparse
 import os.path as osp
-import subprocess
-import sys
 import time
 
-import torch
 from mmengine.config import Config
 
-from motionmae_mm.apis import (adapt_cfg_to_machine, build_runner,
-                               init_model, load_video_inputs)
-from motionmae_mm.visualization import (make_grid, reconstruction_rows,
-                                        save_image)
+from motionmae_mm.apis import configure_pretrain, draw_reconstruction, pretrain
+from motionmae_mm.datasets import make_demo_dataset
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -41,38 +36,19 @@ def main() -> None:
     args = parse_args()
     start = time.time()
     if not osp.isfile(osp.join(args.data_root, 'pretrain.txt')):
-        subprocess.run([
-            sys.executable,
-            osp.join(REPO, 'tools/data/build_demo_dataset.py'), '--out-dir',
-            args.data_root
-        ],
-                       check=True)
-    cfg = Config.fromfile(args.config)
-    cfg.work_dir = args.work_dir
-    cfg.launcher = 'none'
-    cfg.train_dataloader.dataset.ann_file = osp.join(args.data_root,
-                                                     'pretrain.txt')
-    cfg.train_dataloader.dataset.data_prefix = dict(video=args.data_root)
-    runner = build_runner(adapt_cfg_to_machine(cfg))
-    runner.train()
-    losses = {  # mean of the last 10 iterations
-        key: runner.message_hub.get_scalar(f'train/{key}').mean(10)
-        for key in ('loss', 'loss_appearance', 'loss_motion')
-    }
-    with open(osp.join(args.work_dir, 'last_checkpoint')) as f:
-        checkpoint = osp.abspath(f.read().strip())
+        make_demo_dataset(args.data_root)
+    cfg = configure_pretrain(
+        Config.fromfile(args.config), args.data_root, args.work_dir)
+    result = pretrain(cfg, ('loss', 'loss_appearance', 'loss_motion'))
 
     video = args.video or osp.join(args.data_root, 'val/right/right_0000.mp4')
-    model = init_model(cfg, checkpoint)
-    torch.manual_seed(0)
-    rows = reconstruction_rows(model, load_video_inputs(model, video))
     picture = osp.abspath(osp.join(args.work_dir, 'reconstruction.png'))
-    save_image(picture, make_grid(rows))
+    draw_reconstruction(cfg, result['checkpoint'], video, picture)
 
     print('demo finished in {:.0f} s; losses (last 10 iters): {}'.format(
         time.time() - start,
-        ', '.join(f'{k} {v:.4f}' for k, v in losses.items())))
-    print(f'checkpoint: {checkpoint}')
+        ', '.join(f'{k} {v:.4f}' for k, v in result['losses'].items())))
+    print(f'checkpoint: {result["checkpoint"]}')
     print(f'reconstruction: {picture}')
 
 

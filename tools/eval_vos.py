@@ -18,22 +18,13 @@ import argparse
 import sys
 import time
 import warnings
-from pathlib import Path
 from typing import List, Optional
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _import_project() -> None:
     """Import ``motionmae_mm``: registers models and the checkpoint
     allow-list for ``torch.load(weights_only=True)``."""
-    try:
-        import motionmae_mm  # noqa: F401
-    except ModuleNotFoundError as err:
-        if err.name != 'motionmae_mm':
-            raise
-        sys.path.insert(0, str(REPO_ROOT))
-        import motionmae_mm  # noqa: F401
+    import motionmae_mm  # noqa: F401
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

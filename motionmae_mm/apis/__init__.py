@@ -1,5 +1,9 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 from .inference import init_model, load_video_inputs
+from .pretrain import configure_pretrain, draw_reconstruction, pretrain
 from .runtime import AMP_TWIN, adapt_cfg_to_machine, build_runner
 
-__all__ = ['AMP_TWIN', 'adapt_cfg_to_machine', 'build_runner', 'init_model', 'load_video_inputs']
+__all__ = [
+    'AMP_TWIN', 'adapt_cfg_to_machine', 'build_runner', 'configure_pretrain',
+    'draw_reconstruction', 'init_model', 'load_video_inputs', 'pretrain'
+]

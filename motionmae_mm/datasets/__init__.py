@@ -1,2 +1,14 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+from .annotation_list import (VIDEO_EXTS, ListEntry, find_videos,
+                              is_video_file, read_annotation_list,
+                              read_labelled_list)
+from .demo_dataset import (build_demo_dataset, ensure_demo_dataset,
+                           make_demo_dataset)
+from .official_lists import ListError, build_file_lists
 from .transforms import *  # noqa: F401,F403
+
+__all__ = [
+    'VIDEO_EXTS', 'ListEntry', 'find_videos', 'is_video_file',
+    'read_annotation_list', 'read_labelled_list', 'build_demo_dataset',
+    'ensure_demo_dataset', 'make_demo_dataset', 'ListError', 'build_file_lists'
+]

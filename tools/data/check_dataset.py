@@ -23,25 +23,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from tqdm import tqdm
 
+from motionmae_mm.datasets.annotation_list import read_annotation_list
+
 PROBLEMS = ('missing', 'undecodable', 'too_short')
 _STATE: Dict[str, object] = {}
-
-
-def parse_list(ann_file: str) -> List[Tuple[str, str]]:
-    """(line, path) for every non-blank line of an annotation list.
-
-    The path is the first whitespace-separated field, as in mmaction2's
-    ``VideoDataset`` (labels, if any, follow it).
-    """
-    if not osp.isfile(ann_file):
-        raise FileNotFoundError(f'annotation file not found: {ann_file}')
-    entries = []
-    with open(ann_file, encoding='utf-8') as f:
-        for line in f:
-            line = line.rstrip('\r\n')
-            if line.strip():
-                entries.append((line, line.split()[0]))
-    return entries
 
 
 def check_video(path: str,
@@ -162,7 +147,8 @@ def main() -> int:
             file=sys.stderr)
         return 2
     try:
-        entries = parse_list(args.ann_file)
+        entries = [(e.line, e.path)
+                   for e in read_annotation_list(args.ann_file)]
     except FileNotFoundError as e:
         print(f'error: {e}', file=sys.stderr)
         return 2
