@@ -5,7 +5,7 @@ import torch
 from mmaction.registry import MODELS
 
 from motionmae_mm.models.utils import compare_state_dicts
-from .helpers import recognizer_cfg, save_pretrain_checkpoint
+from ..conftest import recognizer_cfg, save_pretrain_checkpoint
 
 EXPECTED_MISSING = {'fc_norm.weight', 'fc_norm.bias'}
 EXPECTED_UNEXPECTED = {'norm.weight', 'norm.bias'}
