@@ -61,13 +61,13 @@ def test_encode_pools_space_per_time_slot():
     torch.testing.assert_close(temporal[:, 16:], slots[:, 1] - slots[:, 0])
 
 
-def test_encode_with_no_tuned_block_returns_the_final_norm_input():
-    backbone = build_tiny_vit(**SMALL).eval()
-    clips = torch.randn(2, 3, 4, 16, 16)
-    slots, hidden = encode(backbone, clips, tuned_blocks=0)
+def test_encode_with_no_tuned_block_returns_the_final_norm_input(tiny_vit):
+    clips = torch.randn(2, 3, 4, 32, 32)
+    slots, hidden = encode(tiny_vit, clips, tuned_blocks=0)
+    assert hidden.shape == (2, 32, 32)  # 2 slots x 4 x 4 patches, width 32
     with torch.no_grad():
-        tokens = backbone.norm(hidden)
-    torch.testing.assert_close(slots, tokens.reshape(2, 2, 4, 16).mean(2))
+        tokens = tiny_vit.norm(hidden)
+    torch.testing.assert_close(slots, tokens.reshape(2, 2, 16, 32).mean(2))
 
 
 def test_partial_finetune_is_seeded_and_learns_an_easy_task():
