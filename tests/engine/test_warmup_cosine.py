@@ -107,7 +107,7 @@ def test_no_warmup_and_warmup_longer_than_the_run():
     # a 3-epoch warm-up in a 2-epoch run: the run is the warm-up
     optim, ref_optim = _optim(), _optim()
     one = _build(ONE, optim, end=2)
-    assert len(one.schedulers) == 1
+    assert len(one.schedulers) == 2  # a cosine after the end, never acting
     assert _lrs([one], optim, 10) == _lrs([_build(PAIR[0], ref_optim)],
                                           ref_optim, 10)
     with pytest.raises(ValueError, match='must be >= 0'):

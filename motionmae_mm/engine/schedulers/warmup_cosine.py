@@ -18,15 +18,20 @@ from typing import Dict, List, Optional
 from mmaction.registry import PARAM_SCHEDULERS
 from mmengine.logging import print_log
 from mmengine.optim.scheduler import CosineAnnealingLR, LinearLR
-from mmengine.optim.scheduler.param_scheduler import INF
+from mmengine.optim.scheduler.param_scheduler import INF, _ParamScheduler
+
+#: Scheduler attributes set from the config, not restored on resume.
+_RANGE_KEYS = ('begin', 'end', 'T_max', 'total_iters')
 
 
 @PARAM_SCHEDULERS.register_module()
-class MotionMAEWarmupCosineLR:
+class MotionMAEWarmupCosineLR(_ParamScheduler):
     """``warmup`` steps of ``LinearLR``, then ``CosineAnnealingLR`` to ``end``.
 
     A warm-up as long as the schedule or longer (a short run of a long
-    recipe) is all the run does, with a warning.
+    recipe) is all the run does, with a warning. On resume the step counts
+    are restored and the phases keep this run's lengths, so a run resumed
+    with a larger ``train_cfg.max_epochs`` anneals to the new end.
 
     Args:
         optimizer: The optimizer (wrapper); given by the Runner.
@@ -47,6 +52,10 @@ class MotionMAEWarmupCosineLR:
             ``convert_to_iter_based=True`` (then the lr changes every
             iteration).
         verbose (bool): Print the lr at every update.
+
+    A ``_ParamScheduler`` for mmengine's type checks (the Runner accepts
+    built schedulers of that type on resume); the state lives in the two
+    schedulers it holds, so the base class's ``__init__`` is not run.
     """
 
     def __init__(self,
@@ -60,6 +69,7 @@ class MotionMAEWarmupCosineLR:
                  by_epoch: bool = True,
                  epoch_length: Optional[int] = None,
                  verbose: bool = False) -> None:
+        # no super().__init__(): it would step the lr itself
         if end == INF:
             raise ValueError(
                 'MotionMAEWarmupCosineLR needs `end` (the Runner sets it '
@@ -94,15 +104,16 @@ class MotionMAEWarmupCosineLR:
                     start_factor=start_factor,
                     begin=begin,
                     end=begin + warmup))
-        if begin + warmup < end:
-            # T_max left out: end - begin, from the warm-up's end to `end`
-            self.schedulers.append(
-                build(
-                    CosineAnnealingLR,
-                    eta_min=eta_min,
-                    eta_min_ratio=eta_min_ratio,
-                    begin=begin + warmup,
-                    end=end))
+        # T_max left out: end - begin, from the warm-up's end to `end`.
+        # A warm-up covering the run gets a cosine after the run's end (it
+        # never acts), so a resumed, longer run finds the same two states.
+        self.schedulers.append(
+            build(
+                CosineAnnealingLR,
+                eta_min=eta_min,
+                eta_min_ratio=eta_min_ratio,
+                begin=begin + warmup,
+                end=max(end, begin + warmup + 1)))
         self.by_epoch = self.schedulers[0].by_epoch
 
     @classmethod
@@ -136,4 +147,7 @@ class MotionMAEWarmupCosineLR:
                 'its param_schedulers were saved by another schedule (resume '
                 'with the config it was trained with)')
         for scheduler, state in zip(self.schedulers, states):
+            # the step counters resume; the range stays the one built now
+            # (from this run's train_cfg.max_epochs, which may be longer)
+            state = {k: v for k, v in state.items() if k not in _RANGE_KEYS}
             scheduler.load_state_dict(state)
