@@ -11,8 +11,6 @@ max_epochs = 3200
 model = dict(mask_generator=dict(mask_ratio=0.75))
 optim_wrapper = dict(optimizer=dict(lr=base_lr))
 # warm-up from 1e-6 and cosine floor 1e-5 (per 256), as ratios of the new lr
-_base_.param_scheduler[0].start_factor = 1e-6 / base_lr
-_base_.param_scheduler[1].update(
-    eta_min_ratio=1e-5 / base_lr, T_max=max_epochs - 40, end=max_epochs)
-param_scheduler = _base_.param_scheduler
+param_scheduler = dict(
+    start_factor=1e-6 / base_lr, eta_min_ratio=1e-5 / base_lr)
 train_cfg = dict(max_epochs=max_epochs)

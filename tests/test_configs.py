@@ -19,20 +19,25 @@ def _name(path: Path) -> str:
 
 
 def _pretrain_configs():
-    return [p for p in ALL if Config.fromfile(p).model.type == 'MotionMAE']
+    return [
+        p for p in ALL if Config.fromfile(p).model.get('type') == 'MotionMAE'
+    ]
 
 
 def test_configs_found():
     names = {_name(p) for p in ALL}
-    assert {'motionmae_vitb_ssv2.py', 'videomae_vitb_ssv2.py',
-            'demo/motionmae_vit-tiny_demo.py'} <= names
+    assert {
+        'motionmae_vitb_ssv2.py', 'videomae_vitb_ssv2.py',
+        'demo/motionmae_vit-tiny_demo.py'
+    } <= names
 
 
 @pytest.mark.parametrize('path', ALL, ids=_name)
 def test_config_parses_in_mmaction_scope(path):
     cfg = Config.fromfile(path)
     if 'vos' in path.parts:  # read by tools/eval_vos.py, not by a Runner
-        assert cfg.model.type.endswith('VisionTransformer')
+        assert set(cfg.model) == {'backbone'}  # the encoder, named as usual
+        assert cfg.model.backbone.type.endswith('VisionTransformer')
         return
     assert cfg.default_scope == 'mmaction'
     assert cfg.custom_imports['imports'] == ['motionmae_mm']
@@ -70,17 +75,17 @@ def test_ssv2_recipe_values():
             m.backbone.img_size) == (768, 12, 16, 224)
     assert m.mask_generator == dict(
         type='FrameRandomMaskGenerator', mask_ratio=0.9)
-    assert (m.neck.mode, m.neck.embed_dims, m.neck.depth) == ('shared', 384,
-                                                              4)
+    assert (m.neck.mode, m.neck.embed_dims, m.neck.depth) == ('shared', 384, 4)
     assert m.head.appearance_weight == m.head.motion_weight == 1.
     sample = cfg.train_pipeline[0].transforms[1]
     assert (sample.clip_len, sample.frame_interval) == (16, 2)
     assert cfg.optim_wrapper.optimizer.lr == 1.5e-4
     assert cfg.optim_wrapper.optimizer.betas == (0.9, 0.95)
     assert cfg.auto_scale_lr == dict(enable=True, base_batch_size=256)
-    warmup, cosine = cfg.param_scheduler
-    assert (warmup.end, cosine.end, cfg.train_cfg.max_epochs) == (40, 800,
-                                                                  800)
+    sched = cfg.param_scheduler
+    assert (sched.type, sched.warmup,
+            cfg.train_cfg.max_epochs) == ('MotionMAEWarmupCosineLR', 40, 800)
+    assert 'end' not in sched  # the cosine ends at train_cfg.max_epochs
     assert 'Flip' not in str(cfg.train_pipeline)
     assert cfg.train_dataloader.dataset.ann_file.endswith(
         'sthv2_train_list_videos.txt')
@@ -110,12 +115,14 @@ def test_recipe_deltas(name, interval, ratio, lr, batch, epochs):
     assert cfg.model.mask_generator.mask_ratio == ratio
     assert cfg.optim_wrapper.optimizer.lr == lr
     assert cfg.train_dataloader.batch_size == batch
-    warmup, cosine = cfg.param_scheduler
-    assert cfg.train_cfg.max_epochs == cosine.end == epochs
-    assert cosine.T_max == epochs - warmup.end
+    sched = cfg.param_scheduler
+    assert cfg.train_cfg.max_epochs == epochs
+    # the cosine runs from the warm-up's end to train_cfg.max_epochs
+    assert 'end' not in sched and 'T_max' not in sched
+    assert sched.warmup == 40
     # warm-up start and cosine floor stay 1e-6 / 1e-5 per 256 clips
-    assert warmup.start_factor * lr == pytest.approx(1e-6)
-    assert cosine.eta_min_ratio * lr == pytest.approx(1e-5)
+    assert sched.start_factor * lr == pytest.approx(1e-6)
+    assert sched.eta_min_ratio * lr == pytest.approx(1e-5)
 
 
 def test_vit_large_decoder():
@@ -137,3 +144,19 @@ def test_variants_differ_only_where_named(ds):
     assert base.model.mask_generator.mask_ratio == \
         ours.model.mask_generator.mask_ratio
     assert base.model.head.motion_weight == 0
+
+
+@pytest.mark.parametrize(
+    'path',
+    sorted(p for p in CONFIGS.rglob('*.py') if '_base_' not in p.parts),
+    ids=lambda p: str(p.relative_to(CONFIGS)))
+def test_schedules_follow_max_epochs(path):
+    """One warm-up + cosine entry whose length comes from train_cfg (so
+    --cfg-options train_cfg.max_epochs=N moves the cosine's end)."""
+    cfg = Config.fromfile(path)
+    if 'param_scheduler' not in cfg:
+        return
+    sched = cfg.param_scheduler
+    assert sched.type == 'MotionMAEWarmupCosineLR'
+    assert 'end' not in sched and 'T_max' not in sched
+    assert 0 < sched.warmup < cfg.train_cfg.max_epochs

@@ -114,23 +114,8 @@ optim_wrapper = dict(
     # pretraining leave nothing in the lower blocks worth protecting
     paramwise_cfg=dict(num_layers=depth, decay_rate=1.0))
 auto_scale_lr = dict(enable=False)
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.01,
-        by_epoch=True,
-        begin=0,
-        end=warmup_epochs,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min_ratio=0.01,
-        T_max=max_epochs - warmup_epochs,
-        by_epoch=True,
-        begin=warmup_epochs,
-        end=max_epochs,
-        convert_to_iter_based=True),
-]
+param_scheduler = dict(
+    warmup=warmup_epochs, start_factor=0.01, eta_min_ratio=0.01)
 train_cfg = dict(max_epochs=max_epochs, val_interval=5)
 default_hooks = dict(
     logger=dict(interval=25), checkpoint=dict(interval=5, max_keep_ckpts=1))

@@ -35,21 +35,6 @@ optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.))
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.1,
-        by_epoch=True,
-        begin=0,
-        end=2,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min=0.,
-        T_max=max_epochs - 2,
-        by_epoch=True,
-        begin=2,
-        end=max_epochs,
-        convert_to_iter_based=True),
-]
+param_scheduler = dict(
+    warmup=2, start_factor=0.1, eta_min=0., eta_min_ratio=None)
 train_cfg = dict(max_epochs=max_epochs)

@@ -62,23 +62,8 @@ train_dataloader = dict(
 # a short schedule at a fixed lr (no scaling from 256 down to batch 8)
 optim_wrapper = dict(optimizer=dict(lr=1.5e-3))
 auto_scale_lr = dict(enable=False)
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.01,
-        by_epoch=True,
-        begin=0,
-        end=warmup_epochs,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min_ratio=0.01,
-        T_max=max_epochs - warmup_epochs,
-        by_epoch=True,
-        begin=warmup_epochs,
-        end=max_epochs,
-        convert_to_iter_based=True),
-]
+param_scheduler = dict(
+    warmup=warmup_epochs, start_factor=0.01, eta_min_ratio=0.01)
 train_cfg = dict(max_epochs=max_epochs)
 default_hooks = dict(
     logger=dict(interval=25),

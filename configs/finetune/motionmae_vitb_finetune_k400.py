@@ -10,7 +10,6 @@ _base_ = [
 num_classes = 400
 base_lr = 1e-3
 max_epochs = 100
-warmup_epochs = 5
 
 model = dict(
     cls_head=dict(num_classes=num_classes),
@@ -21,21 +20,6 @@ model = dict(
         ])))
 
 optim_wrapper = dict(optimizer=dict(lr=base_lr))
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-6 / base_lr,
-        by_epoch=True,
-        begin=0,
-        end=warmup_epochs,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min_ratio=1e-6 / base_lr,
-        T_max=max_epochs - warmup_epochs,
-        by_epoch=True,
-        begin=warmup_epochs,
-        end=max_epochs,
-        convert_to_iter_based=True),
-]
+param_scheduler = dict(
+    start_factor=1e-6 / base_lr, eta_min_ratio=1e-6 / base_lr)
 train_cfg = dict(max_epochs=max_epochs)

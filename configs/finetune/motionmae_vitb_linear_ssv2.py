@@ -8,7 +8,8 @@
 #       --cfg-options model.backbone.init_cfg.checkpoint=PRETRAIN.pth
 _base_ = [
     '../_base_/models/vit-base-p16_recognizer.py',
-    '../_base_/datasets/sthv2_finetune.py', '../_base_/finetune_runtime.py'
+    '../_base_/datasets/sthv2_finetune.py',
+    '../_base_/schedules/warmup_cosine.py', '../_base_/finetune_runtime.py'
 ]
 
 model = dict(
@@ -43,23 +44,8 @@ optim_wrapper = dict(
     type='AmpOptimWrapper',  # OptimWrapper on CPU
     loss_scale='dynamic',
     optimizer=dict(type='SGD', lr=base_lr, momentum=0.9, weight_decay=0.))
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.01,
-        by_epoch=True,
-        begin=0,
-        end=warmup_epochs,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min=0.,
-        T_max=max_epochs - warmup_epochs,
-        by_epoch=True,
-        begin=warmup_epochs,
-        end=max_epochs,
-        convert_to_iter_based=True),
-]
+param_scheduler = dict(
+    warmup=warmup_epochs, start_factor=0.01, eta_min=0., eta_min_ratio=None)
 train_cfg = dict(
     type='EpochBasedTrainLoop',
     max_epochs=max_epochs,

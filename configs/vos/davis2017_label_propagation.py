@@ -5,20 +5,14 @@
 #          --out-dir OUT
 # Every value can be changed with --cfg-options, e.g. propagation.topk=7.
 
-# Encoder: the pretraining backbone (ViT-B/16, 16 frames, tubelet 2). Its
-# weights are read from the checkpoint's ``backbone.*`` keys. The final
-# LayerNorm (``norm``, use_mean_pooling=False) gives the features; for a
-# fine-tuned checkpoint with ``fc_norm`` set use_mean_pooling=True.
-model = dict(
-    type='MotionMAEVisionTransformer',
-    img_size=224,
-    patch_size=16,
-    embed_dims=768,
-    depth=12,
-    num_heads=12,
-    num_frames=16,
-    tubelet_size=2,
-    use_mean_pooling=False)
+# Encoder: the pretraining backbone (ViT-B/16, 16 frames, tubelet 2), as
+# `model.backbone` like every config. Its weights are read from the
+# checkpoint's ``backbone.*`` keys. The final LayerNorm (``norm``,
+# use_mean_pooling=False) gives the features; for a fine-tuned checkpoint
+# with ``fc_norm`` set use_mean_pooling=True.
+_base_ = ['../_base_/models/vit-base-p16.py']
+
+model = dict(backbone=dict(use_mean_pooling=False))
 checkpoint_prefix = 'backbone.'
 
 dataset = dict(split='val', resolution='480p')

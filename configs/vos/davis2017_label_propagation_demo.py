@@ -6,11 +6,12 @@
 _base_ = ['davis2017_label_propagation.py']
 
 model = dict(
-    img_size=64,
-    patch_size=8,
-    embed_dims=192,
-    depth=6,
-    num_heads=3,
-    num_frames=8)
+    backbone=dict(
+        img_size=64,
+        patch_size=8,
+        embed_dims=192,
+        depth=6,
+        num_heads=3,
+        num_frames=8))
 # patch 8 at short side 240: the same 30-row patch grid as ViT-B/16 at 480
 frames = dict(short_side=240)

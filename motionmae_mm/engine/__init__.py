@@ -2,5 +2,6 @@
 from .hooks import *  # noqa: F401,F403
 from .optim_wrappers import *  # noqa: F401,F403
 from .runner import MotionMAERunner
+from .schedulers import MotionMAEWarmupCosineLR
 
-__all__ = ['MotionMAERunner']
+__all__ = ['MotionMAERunner', 'MotionMAEWarmupCosineLR']

@@ -10,7 +10,7 @@ from mmengine.runner import Runner
 from torch.utils.data import Dataset
 
 import motionmae_mm.engine  # noqa: F401  (registers the hook)
-from ..conftest import tiny_model_cfg
+from ..conftest import check_reconstruction_grid, tiny_model_cfg
 from ..tools.test_visualize import write_video
 
 # 5 rows of 4 frames of 32 x 32 at scale 2, 150 px labels, 2 px gaps
@@ -69,6 +69,13 @@ def test_logs_grid_from_the_batch(tmp_path):
     image = cv2.imread(str(vis / 'reconstruction_2.png'))
     assert image.shape == GRID_SHAPE
     assert runner.model.training  # train mode restored
+    # the rows' pixels: 8-px patches, tubelet 2, 12 of 16 patches masked
+    rows = check_reconstruction_grid(image[..., ::-1], 4, 32, 8, 2, 12)
+    # the original row is the first clip of iteration 2's batch (item 2)
+    clip = MotionMAEHookTestClips()[2]['inputs'][0]  # (3, T, H, W) uint8
+    np.testing.assert_array_equal(
+        np.round(rows['clip'] * 255).astype(np.uint8),
+        clip.permute(1, 2, 3, 0).numpy())
 
 
 def test_hook_leaves_training_rng_alone(tmp_path):

@@ -10,17 +10,9 @@ from mmaction.models import VisionTransformer
 from motionmae_mm.evaluation.vos.feature_extractor import (
     CheckpointError, FrameFeatureExtractor, build_encoder,
     load_encoder_weights)
+from ..conftest import tiny_vit_cfg
 
-TINY = dict(
-    type='VisionTransformer',
-    img_size=32,
-    patch_size=16,
-    embed_dims=32,
-    depth=2,
-    num_heads=2,
-    num_frames=4,
-    tubelet_size=2,
-    use_mean_pooling=False)
+TINY = tiny_vit_cfg(type='VisionTransformer', patch_size=16)
 
 
 def _tiny(**kwargs) -> VisionTransformer:

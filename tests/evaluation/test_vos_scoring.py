@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from vos_helpers import moving_squares, write_davis
+from .vos_helpers import moving_squares, write_davis
 
 from motionmae_mm.evaluation.vos import (DavisFormatError, boundary_map,
                                          evaluate_results, f_measure, jaccard,

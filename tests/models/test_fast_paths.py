@@ -8,16 +8,9 @@ from motionmae_mm.models import (MotionMAEDecoder, MotionMAEHead,
                                  MotionMAEVisionTransformer)
 from motionmae_mm.models.targets import (frame_difference, patch_norm,
                                          patchify3d, select_patches)
-from ..conftest import REPO, tiny_model_cfg
+from ..conftest import REPO, tiny_model_cfg, tiny_vit_kwargs
 
-KW = dict(
-    img_size=32,
-    patch_size=8,
-    embed_dims=32,
-    depth=2,
-    num_heads=4,
-    num_frames=4,
-    use_mean_pooling=False)
+KW = tiny_vit_kwargs(num_heads=4)
 
 
 def _mask(batch: int, num: int, masked: int, seed: int = 0) -> torch.Tensor:

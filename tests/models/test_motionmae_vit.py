@@ -5,19 +5,19 @@ from mmaction.models import VisionTransformer
 from mmaction.models.backbones.vit_mae import Attention
 
 from motionmae_mm.models import MotionMAEVisionTransformer, SDPAAttention
+from ..conftest import tiny_vit_kwargs
 
-KW = dict(
-    img_size=32, patch_size=8, embed_dims=32, depth=2, num_heads=4,
-    num_frames=4)
+# mean pooling on by default, as VisionTransformer's
+KW = tiny_vit_kwargs(num_heads=4, use_mean_pooling=True)
 
 
 def _pair(**kw):
     torch.manual_seed(0)
-    ours = MotionMAEVisionTransformer(**KW, **kw)
+    ours = MotionMAEVisionTransformer(**{**KW, **kw})
     ours.init_weights()
     for name, p in ours.named_parameters():  # non-trivial biases / norms
         p.data.add_(0.05 * torch.randn_like(p))
-    ref = VisionTransformer(**KW, **kw)
+    ref = VisionTransformer(**{**KW, **kw})
     ref.load_state_dict(ours.state_dict())
     return ours.eval(), ref.eval()
 

@@ -13,8 +13,7 @@ from mmaction.registry import MODELS
 from mmengine.runner import load_checkpoint
 
 from motionmae_mm.utils import read_checkpoint
-
-from ..finetune.helpers import TINY_VIT, recognizer_cfg
+from ..conftest import recognizer_cfg, tiny_vit_cfg
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = 'tools/convert/videomae_to_mmaction.py'
@@ -23,8 +22,7 @@ TOOL = 'tools/convert/videomae_to_mmaction.py'
 def _official_encoder(seed: int = 0) -> dict:
     """A tiny mmaction2 ViT renamed to VideoMAE's official key names."""
     torch.manual_seed(seed)
-    vit = MODELS.build(
-        dict(type='VisionTransformer', **TINY_VIT, use_mean_pooling=False))
+    vit = MODELS.build(tiny_vit_cfg(type='VisionTransformer'))
     official = {}
     for key, value in vit.state_dict().items():
         if key == 'pos_embed':  # VideoMAE keeps the table out of state

@@ -67,7 +67,7 @@ def finetuned(ft_data, tmp_path_factory) -> dict:
               'train_cfg.max_epochs=6', 'train_cfg.val_interval=6',
               'default_hooks.checkpoint.interval=6',
               'optim_wrapper.optimizer.lr=3e-3', 'log_processor.window_size=1',
-              'param_scheduler.0.start_factor=1.', *_finetune_opts(ft_data))
+              'param_scheduler.start_factor=1.', *_finetune_opts(ft_data))
     assert ft.returncode == 0, ft.stderr[-3000:]
     return dict(
         pretrain=ckpt,

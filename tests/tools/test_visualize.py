@@ -6,11 +6,13 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 
 from motionmae_mm.apis import init_model
 from motionmae_mm.utils import publish_checkpoint
+from ..conftest import check_reconstruction_grid
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / 'configs/demo/motionmae_vit-tiny_demo.py'
@@ -67,6 +69,16 @@ def test_png_and_gif(tmp_path):
     # 2 px gaps between rows
     png = cv2.imread(str(out))
     assert png.shape == (5 * 128 + 4 * 2, 150 + 8 * 128, 3)
+    # pixel values of the rows: demo model, 8-px patches, tubelet 2,
+    # frame-wise masking at 0.9 of the 64 patches of each time slot
+    rows = check_reconstruction_grid(
+        png[..., ::-1], 8, 64, 8, 2, masked_per_slot=57)
+    # the original row shows the white square on grey, moving (the 8
+    # sampled frames of the 12-frame video loop around)
+    clip = rows['clip'].mean(-1)
+    assert np.median(clip) == pytest.approx(96 / 255, abs=3 / 255)
+    xs = [np.nonzero(frame > 0.9)[1].mean() for frame in clip]
+    assert len({round(x) for x in xs}) > 1
     gif = Image.open(out.with_suffix('.gif'))
     assert gif.n_frames == 8
     assert gif.size == (150 + 128, 5 * 128 + 4 * 2)

@@ -27,7 +27,7 @@ import tempfile
 import time
 from typing import Dict, List, Optional
 
-VIDEO_EXTS = ('.mp4', '.webm', '.avi', '.mkv', '.mov')
+from motionmae_mm.datasets.annotation_list import VIDEO_EXTS, find_videos
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -81,9 +81,7 @@ def list_videos(paths: List[str]) -> List[str]:
     found = []
     for path in paths:
         if osp.isdir(path):
-            found += sorted(
-                osp.join(path, name) for name in os.listdir(path)
-                if name.lower().endswith(VIDEO_EXTS))
+            found += find_videos(path, recursive=False)
         elif osp.isfile(path):
             found.append(path)
         else:

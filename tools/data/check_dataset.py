@@ -23,27 +23,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from tqdm import tqdm
 
+from motionmae_mm.datasets.annotation_list import read_annotation_list
 from motionmae_mm.utils.cli import UserError, add_traceback_flag, user_errors
 
 PROBLEMS = ('missing', 'undecodable', 'too_short')
 _STATE: Dict[str, object] = {}
-
-
-def parse_list(ann_file: str) -> List[Tuple[str, str]]:
-    """(line, path) for every non-blank line of an annotation list.
-
-    The path is the first whitespace-separated field, as in mmaction2's
-    ``VideoDataset`` (labels, if any, follow it).
-    """
-    if not osp.isfile(ann_file):
-        raise FileNotFoundError(f'annotation file not found: {ann_file}')
-    entries = []
-    with open(ann_file, encoding='utf-8') as f:
-        for line in f:
-            line = line.rstrip('\r\n')
-            if line.strip():
-                entries.append((line, line.split()[0]))
-    return entries
 
 
 def check_video(path: str,
@@ -163,7 +147,8 @@ def main() -> int:
             raise UserError(
                 f'--data-prefix folder not found: {args.data_prefix}')
         try:
-            entries = parse_list(args.ann_file)
+            entries = [(e.line, e.path)
+                       for e in read_annotation_list(args.ann_file)]
         except UnicodeDecodeError as e:
             raise UserError(
                 f'{args.ann_file} is not a UTF-8 text list') from e

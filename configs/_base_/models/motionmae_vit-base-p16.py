@@ -1,19 +1,10 @@
 # MotionMAE ViT-B/16, 16 frames, tubelet 2: the paper's main model.
+_base_ = ['./vit-base-p16.py']
+
 model = dict(
     type='MotionMAE',
     backbone=dict(
-        type='MotionMAEVisionTransformer',
-        img_size=224,
-        patch_size=16,
-        embed_dims=768,
-        depth=12,
-        num_heads=12,
-        mlp_ratio=4,
-        qkv_bias=True,
-        num_frames=16,
-        tubelet_size=2,
-        use_mean_pooling=False,  # keep the final norm, as VideoMAE's encoder
-        norm_cfg=dict(type='LN', eps=1e-6)),
+        use_mean_pooling=False),  # keep the final norm, as VideoMAE's encoder
     neck=dict(
         type='MotionMAEDecoder',
         embed_dims=384,

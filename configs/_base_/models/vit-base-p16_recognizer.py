@@ -1,25 +1,17 @@
 # Fine-tuning model: a stock mmaction2 Recognizer3D around the pretrained
-# ViT-B/16 encoder (our SDPA subclass; mmaction2's `VisionTransformer` takes
-# the same checkpoint), mean pooling + fc_norm, VideoMAE's fine-tune head.
+# ViT-B/16 encoder (`MotionMAEVisionTransformer`, our SDPA subclass;
+# mmaction2's `VisionTransformer` takes the same checkpoint), mean pooling
+# + fc_norm, VideoMAE's fine-tune head.
 # Give the pretraining checkpoint with
 #   --cfg-options model.backbone.init_cfg.checkpoint=PATH
 # (loaded by motionmae_mm's strict `Pretrained`: a shape mismatch or a
 # missing encoder key stops the run). `num_classes` appears twice (head and
 # mixup/cutmix): leaf configs override both.
+_base_ = ['./vit-base-p16.py']
+
 model = dict(
     type='Recognizer3D',
     backbone=dict(
-        type='MotionMAEVisionTransformer',  # or 'VisionTransformer'
-        img_size=224,
-        patch_size=16,
-        embed_dims=768,
-        depth=12,
-        num_heads=12,
-        mlp_ratio=4,
-        qkv_bias=True,
-        num_frames=16,
-        tubelet_size=2,
-        norm_cfg=dict(type='LN', eps=1e-6),
         drop_path_rate=0.1,
         use_mean_pooling=True,
         init_cfg=dict(type='Pretrained', checkpoint=None, prefix='backbone.')),

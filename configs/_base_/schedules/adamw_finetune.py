@@ -2,6 +2,8 @@
 # params), layer-wise lr decay 0.75 (mmaction2's constructor, ids as
 # VideoMAE's assigner), lr per 256 clips scaled by auto_scale_lr, 5 warm-up
 # epochs from 1e-6 then cosine to 1e-6 (both per 256, as VideoMAE).
+_base_ = ['./warmup_cosine.py']
+
 base_lr = 5e-4
 min_lr = 1e-6
 warmup_lr = 1e-6
@@ -24,23 +26,10 @@ optim_wrapper = dict(
     paramwise_cfg=dict(
         decay_rate=0.75, decay_type='layer_wise', num_layers=12))
 
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=warmup_lr / base_lr,
-        by_epoch=True,
-        begin=0,
-        end=warmup_epochs,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min_ratio=min_lr / base_lr,  # floor scales with the lr
-        T_max=max_epochs - warmup_epochs,
-        by_epoch=True,
-        begin=warmup_epochs,
-        end=max_epochs,
-        convert_to_iter_based=True),
-]
+param_scheduler = dict(
+    warmup=warmup_epochs,
+    start_factor=warmup_lr / base_lr,
+    eta_min_ratio=min_lr / base_lr)  # floor scales with the lr
 
 train_cfg = dict(
     type='EpochBasedTrainLoop',

@@ -1,5 +1,7 @@
 # VideoMAE pretraining schedule: AdamW (0.9, 0.95), lr 1.5e-4 per 256 clips
 # (scaled by auto_scale_lr), 40 warm-up epochs, cosine to 1e-5 per 256.
+_base_ = ['./warmup_cosine.py']
+
 base_lr = 1.5e-4
 max_epochs = 800
 warmup_epochs = 40
@@ -23,23 +25,10 @@ optim_wrapper = dict(
         custom_keys=dict(
             pos_embed=dict(decay_mult=0.), mask_token=dict(decay_mult=0.))))
 
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-6 / base_lr,  # VideoMAE warmup_lr 1e-6 per 256
-        by_epoch=True,
-        begin=0,
-        end=warmup_epochs,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min_ratio=1e-5 / base_lr,  # floor scales with the lr
-        T_max=max_epochs - warmup_epochs,
-        by_epoch=True,
-        begin=warmup_epochs,
-        end=max_epochs,
-        convert_to_iter_based=True),
-]
+param_scheduler = dict(
+    warmup=warmup_epochs,
+    start_factor=1e-6 / base_lr,  # VideoMAE warmup_lr 1e-6 per 256
+    eta_min_ratio=1e-5 / base_lr)  # floor scales with the lr
 
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
 auto_scale_lr = dict(enable=True, base_batch_size=256)

@@ -7,6 +7,7 @@ ground-truth size in ``<out_dir>/<sequence>/<frame>.png``. The config is a
 plain dict (an mmengine ``Config`` works) with the keys of
 ``configs/vos/davis2017_label_propagation.py``.
 """
+import warnings
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
@@ -28,6 +29,29 @@ def _section(cfg: Mapping, key: str) -> Dict:
     """A config sub-dict as a plain dict (missing -> empty)."""
     value = cfg.get(key) or {}
     return dict(value)
+
+
+def encoder_cfg(cfg: Mapping) -> Dict:
+    """The encoder of a VOS config: ``model.backbone``, as in every config.
+
+    A ``model`` that is the encoder itself (``model=dict(type=...)``, the
+    layout before ``model.backbone``) still works, with a warning.
+    """
+    model = _section(cfg, 'model')
+    if 'backbone' in model:
+        stray = sorted(set(model) - {'backbone'})
+        if stray:  # e.g. --cfg-options model.img_size=64, the old layout
+            raise KeyError(
+                f'VOS config: model.{stray[0]} is not read; the encoder is '
+                f'model.backbone (e.g. model.backbone.{stray[0]}=...)')
+        return dict(model['backbone'])
+    if 'type' in model:
+        warnings.warn(
+            'VOS config: the encoder as `model=dict(type=...)` is deprecated;'
+            ' write it as model=dict(backbone=dict(type=...))',
+            DeprecationWarning)
+        return model
+    raise KeyError('VOS config: model.backbone (the encoder) is missing')
 
 
 class DavisSegmenter:
@@ -68,7 +92,7 @@ class DavisSegmenter:
             checkpoint: Optional[PathLike] = None,
             device: Union[str, torch.device] = 'cpu') -> 'DavisSegmenter':
         """Build the encoder (and load ``checkpoint``) from a config."""
-        encoder = build_encoder(_section(cfg, 'model'))
+        encoder = build_encoder(encoder_cfg(cfg))
         if checkpoint is not None:
             load_encoder_weights(encoder, checkpoint,
                                  cfg.get('checkpoint_prefix', 'backbone.'))

@@ -1,6 +1,6 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-"""build_file_list on tiny fake trees in each dataset's official layout."""
-import importlib.util
+"""motionmae_mm.datasets.official_lists (and tools/data/build_file_list.py)
+on tiny fake trees in each dataset's official layout."""
 import json
 import subprocess
 import sys
@@ -8,18 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from motionmae_mm.datasets import ListError, build_file_lists
+
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'data' / 'build_file_list.py'
-
-
-def _load_tool():
-    spec = importlib.util.spec_from_file_location('build_file_list', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bfl = _load_tool()
 
 
 def _touch(path: Path) -> None:
@@ -64,7 +56,7 @@ def test_ssv2(tmp_path):
     for vid in ('10', '11', '20'):  # 12 is missing on disk
         _touch(tmp_path / 'videos' / f'{vid}.webm')
 
-    (summary, ) = bfl.build('ssv2', str(tmp_path))
+    (summary, ) = build_file_lists('ssv2', str(tmp_path))
     assert _read(tmp_path /
                  'ssv2_train_split_1.txt') == ['10.webm 0', '11.webm 1']
     assert _read(tmp_path / 'ssv2_val_split_1.txt') == ['20.webm 2']
@@ -75,17 +67,17 @@ def test_ssv2(tmp_path):
     assert summary['missing'] == dict(train=1, val=0)
     assert summary['data_prefix'] == str(tmp_path / 'videos')
 
-    bfl.build('ssv2', str(tmp_path), keep_missing=True, unlabeled=True)
+    build_file_lists('ssv2', str(tmp_path), keep_missing=True, unlabeled=True)
     assert _read(tmp_path / 'ssv2_train_split_1_unlabeled.txt') == [
         '10.webm', '11.webm', '12.webm'
     ]
 
     (labels / 'something-something-v2-validation.json').unlink()
     with pytest.raises(
-            bfl.ListError,
+            ListError,
             match='validation annotation file not found: .*'
             'something-something-v2-validation.json'):
-        bfl.build('ssv2', str(tmp_path))
+        build_file_lists('ssv2', str(tmp_path))
 
 
 def test_k400_folders(tmp_path):
@@ -96,7 +88,7 @@ def test_k400_folders(tmp_path):
                              ('val', 'abseiling', 'b9.mp4')]:
         _touch(tmp_path / split / cls / name)
     (tmp_path / 'train' / 'abseiling' / 'notes.txt').write_text('x')
-    bfl.build('k400', str(tmp_path), out_dir=str(tmp_path / 'lists'))
+    build_file_lists('k400', str(tmp_path), out_dir=str(tmp_path / 'lists'))
     assert _read(tmp_path / 'lists' / 'k400_train_split_1.txt') == [
         'train/abseiling/b1.mp4 0', 'train/abseiling/b2.mkv 0',
         'train/air_drumming/a1.mp4 1'
@@ -107,14 +99,15 @@ def test_k400_folders(tmp_path):
     # an official class list (with spaces) fixes the label order
     classes = tmp_path / 'label_map.txt'
     classes.write_text('air drumming\nabseiling\n')
-    bfl.build('k400', str(tmp_path), classes_file=str(classes), prefix='kin')
+    build_file_lists(
+        'k400', str(tmp_path), classes_file=str(classes), prefix='kin')
     assert _read(tmp_path / 'kin_val_split_1.txt') == [
         'val/abseiling/b9.mp4 1', 'val/air_drumming/a9.mp4 0'
     ]
     # a class folder with a space cannot go into a space-separated list
     _touch(tmp_path / 'train' / 'air_drumming' / 'a 2.mp4')
-    with pytest.raises(bfl.ListError, match='whitespace'):
-        bfl.build('k400', str(tmp_path))
+    with pytest.raises(ListError, match='whitespace'):
+        build_file_lists('k400', str(tmp_path))
 
 
 def test_k400_csv(tmp_path):
@@ -129,7 +122,7 @@ def test_k400_csv(tmp_path):
     _touch(tmp_path / 'train' / 'aaa_000000_000010.mp4')  # flat
     _touch(tmp_path / 'train' / 'air_drumming' / 'bbb_000005_000015.mkv')
     _touch(tmp_path / 'val' / 'ddd_000001_000011.mp4')  # ccc is missing
-    (summary, ) = bfl.build('k400', str(tmp_path))
+    (summary, ) = build_file_lists('k400', str(tmp_path))
     assert _read(tmp_path / 'k400_train_split_1.txt') == [
         'train/aaa_000000_000010.mp4 0',
         'train/air_drumming/bbb_000005_000015.mkv 1'
@@ -140,8 +133,8 @@ def test_k400_csv(tmp_path):
                  'k400_classes.txt') == ['abseiling', 'air drumming']
     assert summary['missing'] == dict(train=1, val=0)
     (ann / 'validate.csv').unlink()
-    with pytest.raises(bfl.ListError, match='CSV not found: .*validate.csv'):
-        bfl.build('k400', str(tmp_path))
+    with pytest.raises(ListError, match='CSV not found: .*validate.csv'):
+        build_file_lists('k400', str(tmp_path))
 
 
 def _ucf_tree(root: Path) -> None:
@@ -169,7 +162,7 @@ def _ucf_tree(root: Path) -> None:
 
 def test_ucf101(tmp_path):
     _ucf_tree(tmp_path)
-    summaries = bfl.build('ucf101', str(tmp_path), splits=[1, 3])
+    summaries = build_file_lists('ucf101', str(tmp_path), splits=[1, 3])
     assert [s['split'] for s in summaries] == [1, 3]
     assert _read(tmp_path / 'ucf101_train_split_1.txt') == [
         'ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01.avi 0',
@@ -184,13 +177,12 @@ def test_ucf101(tmp_path):
     ]
     assert not (tmp_path / 'ucf101_train_split_2.txt').exists()
     assert summaries[0]['data_prefix'] == str(tmp_path / 'UCF-101')
-    with pytest.raises(bfl.ListError, match='splits are 1, 2, 3'):
-        bfl.build('ucf101', str(tmp_path), splits=[4])
+    with pytest.raises(ListError, match='splits are 1, 2, 3'):
+        build_file_lists('ucf101', str(tmp_path), splits=[4])
     (tmp_path / 'ucfTrainTestlist' / 'testlist02.txt').unlink()
     with pytest.raises(
-            bfl.ListError,
-            match='UCF101 split file not found: .*testlist02.txt'):
-        bfl.build('ucf101', str(tmp_path), splits=[2])
+            ListError, match='UCF101 split file not found: .*testlist02.txt'):
+        build_file_lists('ucf101', str(tmp_path), splits=[2])
 
 
 def test_hmdb51(tmp_path):
@@ -206,7 +198,7 @@ def test_hmdb51(tmp_path):
              f'{cls}_test_split{n}.txt').write_text(' \n'.join(lines) + ' \n')
         for line in lines:
             _touch(tmp_path / 'videos' / cls / line.split()[0])
-    bfl.build('hmdb51', str(tmp_path), splits=[2])
+    build_file_lists('hmdb51', str(tmp_path), splits=[2])
     assert _read(tmp_path / 'hmdb51_train_split_2.txt') == [
         'brush_hair/b2.avi 0', 'wave/w1.avi 1'
     ]
@@ -214,8 +206,8 @@ def test_hmdb51(tmp_path):
         'brush_hair/b1.avi 0', 'wave/w2.avi 1'
     ]
     assert _read(tmp_path / 'hmdb51_classes.txt') == ['brush_hair', 'wave']
-    with pytest.raises(bfl.ListError, match='wrong --video-dir'):
-        bfl.build('hmdb51', str(tmp_path), video_dir='elsewhere')
+    with pytest.raises(ListError, match='wrong --video-dir'):
+        build_file_lists('hmdb51', str(tmp_path), video_dir='elsewhere')
 
 
 def test_cli(tmp_path):

@@ -9,7 +9,7 @@ from mmengine.logging import MMLogger
 
 from motionmae_mm.models.utils import compare_state_dicts
 from motionmae_mm.utils import publish_checkpoint
-from .helpers import recognizer_cfg, save_pretrain_checkpoint
+from ..conftest import recognizer_cfg, save_pretrain_checkpoint
 
 EXPECTED_MISSING = {'fc_norm.weight', 'fc_norm.bias'}
 EXPECTED_UNEXPECTED = {'norm.weight', 'norm.bias'}

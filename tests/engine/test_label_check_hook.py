@@ -8,7 +8,7 @@ from mmaction.datasets import VideoDataset
 from mmaction.registry import MODELS
 
 from motionmae_mm.engine.hooks.label_check_hook import MotionMAELabelCheckHook
-from .helpers import recognizer_cfg
+from ..conftest import recognizer_cfg
 
 
 def _dataset(tmp_path: Path, lines: str) -> VideoDataset:

@@ -14,7 +14,7 @@ from mmengine.optim import build_optim_wrapper
 
 from motionmae_mm.apis import adapt_cfg_to_machine
 
-CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
+CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
 FINETUNE = sorted((CONFIGS / 'finetune').glob('*.py')) + sorted(
     p for p in (CONFIGS / 'demo').glob('*.py')
     if p.name.startswith(('finetune', 'linear-probe')))
