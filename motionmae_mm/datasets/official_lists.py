@@ -15,6 +15,7 @@ import os.path as osp
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from ..utils.cli import UserError
 from .annotation_list import is_video_file, read_annotation_list
 
 DATASETS = ('ssv2', 'k400', 'ucf101', 'hmdb51')
@@ -30,7 +31,7 @@ DEFAULT_ANN_DIR = dict(
 Entries = Dict[str, List[Tuple[str, int]]]
 
 
-class ListError(Exception):
+class ListError(UserError):
     """A problem with the inputs, reported as one line."""
 
 

@@ -12,7 +12,7 @@ from motionmae_mm.convert import (ConversionError, export_to_hf,
                                   import_from_hf)
 from motionmae_mm.convert.checkpoint_model import load_source
 from motionmae_mm.utils import read_checkpoint
-from ..finetune.helpers import recognizer_cfg
+from ..conftest import recognizer_cfg
 from .helpers import make_finetune, make_pretrain
 
 transformers = pytest.importorskip('transformers')

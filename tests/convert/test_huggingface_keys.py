@@ -10,18 +10,14 @@ from motionmae_mm.convert.huggingface_keys import (KeyMappingError,
                                                    encoder_from_hf,
                                                    encoder_to_hf,
                                                    installed_qv_style)
-from ..finetune.helpers import TINY_VIT
+from ..conftest import TINY_VIT
 
 transformers = pytest.importorskip('transformers')
 
 
 def _backbone_state() -> dict:
     torch.manual_seed(0)
-    vit = MODELS.build(
-        dict(
-            type='MotionMAEVisionTransformer',
-            **TINY_VIT,
-            use_mean_pooling=False))
+    vit = MODELS.build(dict(TINY_VIT))
     return {k: v + torch.randn_like(v) for k, v in vit.state_dict().items()}
 
 

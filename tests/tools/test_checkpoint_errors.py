@@ -16,7 +16,7 @@ from mmaction.registry import MODELS
 from mmengine.config import Config, DictAction
 
 from ..conftest import REPO
-from ..finetune.helpers import save_pretrain_checkpoint
+from ..conftest import save_pretrain_checkpoint
 from .test_test_tool import FINETUNE, _finetune_opts
 from .test_visualize import tiny_setup
 

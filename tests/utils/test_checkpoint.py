@@ -14,7 +14,7 @@ from motionmae_mm.utils import (CheckpointError, CheckpointNotFoundError,
                                 load_model_weights, read_checkpoint,
                                 state_dict_of)
 from ..conftest import REPO
-from ..finetune.helpers import recognizer_cfg, save_pretrain_checkpoint
+from ..conftest import recognizer_cfg, save_pretrain_checkpoint
 
 
 def test_torch_load_only_inside_the_loading_module():
