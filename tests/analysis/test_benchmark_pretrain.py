@@ -65,6 +65,13 @@ def test_fp32_and_amp_flags_pick_the_twins(capsys):
             assert res['peak_gflops_per_s'] == res['peak_fp32_gflops_per_s']
 
 
+def test_one_parseable_line(capsys):
+    bench.main([DEMO, *FAST, '--batch-size', '1', '--cfg-options', *TINY])
+    res = parse_line(capsys.readouterr().out.strip(), 'benchmark_pretrain')
+    assert res['batch_size'] == '1' and res['device'] == 'cpu'
+    assert res['optim_wrapper'] == 'NonFiniteSkipAmpOptimWrapper'
+
+
 def test_timm_shim_provides_what_videomae_imports(monkeypatch):
     import sys
     import importlib.util
@@ -99,14 +106,13 @@ def test_videomae_comparison(capsys):
     root = _videomae_root()
     bench.main([
         DEMO, *FAST, '--videomae-root',
-        str(root), '--cfg-options', *TINY, 'model.backbone.num_frames=16',
-        'model.backbone.img_size=32'
+        str(root), '--json', '--cfg-options', *TINY,
+        'model.backbone.num_frames=16', 'model.backbone.img_size=32'
     ])
-    res = parse_line(capsys.readouterr().out.strip(), 'benchmark_pretrain')
-    assert float(res['ratio_vs_videomae']) == pytest.approx(
-        float(res['step_s']) / float(res['videomae_step_s']), rel=1e-3)
+    res = json.loads(capsys.readouterr().out.strip())
+    assert res['ratio_vs_videomae'] == pytest.approx(
+        res['step_s'] / res['videomae_step_s'], rel=1e-6)
     # VideoMAE runs fp32: its share is of the fp32 peak
-    assert float(res['videomae_peak_ratio']) == pytest.approx(
-        float(res['videomae_gflops_per_step']) /
-        float(res['videomae_step_s']) /
-        float(res['peak_fp32_gflops_per_s']), rel=2e-2)
+    assert res['videomae_peak_ratio'] == pytest.approx(
+        res['videomae_gflops_per_step'] / res['videomae_step_s'] /
+        res['peak_fp32_gflops_per_s'], rel=1e-6)
