@@ -164,13 +164,17 @@ def check_reconstruction_grid(grid: 'np.ndarray',
     """Check the pixel values of a reconstruction picture's rows.
 
     ``grid`` is the RGB picture of ``visualization.make_grid``: rows
-    original / masked / appearance / motion target / motion prediction.
+    original / masked / appearance / motion target / motion prediction /
+    appearance as predicted.
     The original row is the reference: in the masked row every patch is
     either the original or greyed out (``0.25 x + 0.4``), with
     ``masked_per_slot`` greyed patches per time slot, the same in the frames
     of one tubelet; the appearance and motion-prediction rows show the
     truth at visible patches; the motion target is ``0.5 + 0.5 * (frame t -
-    frame t-1)``, the first frame repeating the second's difference.
+    frame t-1)``, the first frame repeating the second's difference; the
+    as-predicted row shows ``0.5 + 0.2 x`` of the per-patch normalised
+    original (unbiased std, per channel over a tubelet's pixels) at visible
+    patches.
 
     Returns:
         dict: The rows as float arrays (T, H, W, 3) in [0, 1], and the
@@ -179,8 +183,8 @@ def check_reconstruction_grid(grid: 'np.ndarray',
     import numpy as np
     step = size * scale + 2
     rows = {}
-    for i, name in enumerate(
-        ('clip', 'masked', 'appearance', 'motion_target', 'motion')):
+    for i, name in enumerate(('clip', 'masked', 'appearance',
+                              'motion_target', 'motion', 'as_predicted')):
         strip = grid[i * step:i * step + size * scale, label_width:]
         assert strip.shape == (size * scale, num_frames * size * scale, 3)
         frames = strip.reshape(size * scale, num_frames, size * scale, 3)
@@ -217,5 +221,18 @@ def check_reconstruction_grid(grid: 'np.ndarray',
     diff = np.concatenate([diff[:1], diff])
     np.testing.assert_allclose(
         rows['motion_target'], np.clip(0.5 + 0.5 * diff, 0, 1), atol=1.5 / 255)
+    # as predicted: the normalised truth at visible patches, no mean/std
+    tubes = patches(clip).reshape(num_frames // tubelet, tubelet, g, g,
+                                  patch * patch, 3)
+    tubes = tubes.transpose(0, 2, 3, 1, 4, 5).reshape(
+        num_frames // tubelet, g, g, tubelet * patch * patch, 3)
+    normed = (tubes - tubes.mean(-2, keepdims=True)) / (
+        tubes.std(-2, ddof=1, keepdims=True) + 1e-6)
+    shown = np.clip(0.5 + 0.2 * normed, 0, 1)
+    got = patches(rows['as_predicted']).reshape(
+        num_frames // tubelet, tubelet, g, g, patch * patch, 3).transpose(
+            0, 2, 3, 1, 4, 5).reshape(shown.shape)
+    vis = ~slots[:, 0]
+    np.testing.assert_allclose(got[vis], shown[vis], atol=1.5 / 255)
     rows['mask'] = slots[:, 0]
     return rows

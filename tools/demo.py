@@ -13,7 +13,7 @@ import time
 from mmengine.config import Config
 
 from motionmae_mm.apis import configure_pretrain, draw_reconstruction, pretrain
-from motionmae_mm.datasets import make_demo_dataset
+from motionmae_mm.datasets import check_demo_style, make_demo_dataset
 from motionmae_mm.utils.cli import (ErrorContext, add_traceback_flag,
                                     user_errors)
 
@@ -45,6 +45,7 @@ def run_demo(args: argparse.Namespace, ctx: ErrorContext) -> None:
     start = time.time()
     if not osp.isfile(osp.join(args.data_root, 'pretrain.txt')):
         make_demo_dataset(args.data_root)
+    check_demo_style(args.data_root)
     ctx.cfg = cfg = configure_pretrain(
         Config.fromfile(args.config), args.data_root, args.work_dir)
     result = pretrain(cfg, ('loss', 'loss_appearance', 'loss_motion'))

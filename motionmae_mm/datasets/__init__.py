@@ -2,8 +2,8 @@
 from .annotation_list import (VIDEO_EXTS, ListEntry, find_videos,
                               is_video_file, read_annotation_list,
                               read_labelled_list)
-from .demo_dataset import (build_demo_dataset, ensure_demo_dataset,
-                           make_demo_dataset)
+from .demo_dataset import (build_demo_dataset, check_demo_style,
+                           ensure_demo_dataset, make_demo_dataset)
 from .official_lists import ListError, build_file_lists
 from .sample_seed import SampleSeedSampler, SeededIndex
 from .tracked_pipeline import TrackedPipeline
@@ -12,6 +12,7 @@ from .transforms import *  # noqa: F401,F403
 __all__ = [
     'VIDEO_EXTS', 'ListEntry', 'find_videos', 'is_video_file',
     'read_annotation_list', 'read_labelled_list', 'build_demo_dataset',
-    'ensure_demo_dataset', 'make_demo_dataset', 'ListError',
+    'check_demo_style', 'ensure_demo_dataset', 'make_demo_dataset',
+    'ListError',
     'build_file_lists', 'SampleSeedSampler', 'SeededIndex', 'TrackedPipeline'
 ]

