@@ -276,7 +276,6 @@ def ensure_demo_dataset(out_dir: str, counts: Dict[str, int],
     """
     if not osp.isfile(osp.join(out_dir, 'test.txt')):
         make_demo_dataset(out_dir, counts=counts, **kwargs)
-    check_demo_style(out_dir, kwargs.get('style', 'textured'))
     with open(osp.join(out_dir, 'classes.txt')) as f:
         num_classes = sum(1 for line in f if line.strip())
     for split in SPLITS:
@@ -287,3 +286,4 @@ def ensure_demo_dataset(out_dir: str, counts: Dict[str, int],
                 f'{out_dir}/{split}.txt lists {found} clips, expected '
                 f'{counts[split]} per class ({need}); delete {out_dir} to '
                 'rebuild it')
+    check_demo_style(out_dir, kwargs.get('style', 'textured'))

@@ -3,10 +3,11 @@
 
 A motion-sensitive task that needs no labels and transfers beyond the
 demo's synthetic classes: clips of real videos are played forwards or
-backwards, and a logistic regression on the frozen encoder's temporal
-features (:func:`~.features.temporal_features`) tells the two apart. A
+backwards, and a logistic regression on the changes of the frozen
+encoder's features between consecutive time slots tells the two apart. A
 single frame, or any order-blind pooling, cannot: the two versions of a
-clip hold the same frames.
+clip hold the same frames (their mean features, which mostly say which
+video a clip is from, are left out).
 
 The score is leave-one-video-out: the classifier never sees the held-out
 video, forwards or backwards, so it cannot learn a video's own direction
@@ -17,13 +18,14 @@ from typing import Dict, Sequence
 import torch
 from torch import Tensor, nn
 
-from .features import encode, load_clips, temporal_features
+from .features import encode, load_clips
 from .linear_probe import accuracy, fit_logistic
 
 
 def arrow_of_time_features(model: nn.Module, videos: Sequence[str],
                            num_clips: int) -> Dict[str, Tensor]:
-    """Temporal features of ``num_clips`` clips per video, both ways.
+    """Slot-to-slot feature changes of ``num_clips`` clips per video, both
+    ways.
 
     Returns:
         dict: ``features`` (V, 2 * num_clips, D), ``labels`` (V, 2 *
@@ -33,12 +35,44 @@ def arrow_of_time_features(model: nn.Module, videos: Sequence[str],
     both = torch.cat([clips, clips.flip(3)], 1)
     num_videos, per_video = both.shape[:2]
     slots, _ = encode(model.backbone, both.flatten(0, 1), tuned_blocks=0)
-    features = temporal_features(slots).reshape(num_videos, per_video, -1)
+    changes = (slots[:, 1:] - slots[:, :-1]).flatten(1)
+    features = changes.reshape(num_videos, per_video, -1)
     labels = torch.cat([
         torch.ones(num_videos, num_clips),
         torch.zeros(num_videos, num_clips)
     ], 1).long()
     return dict(features=features, labels=labels)
+
+
+def leave_one_video_out(features: Tensor,
+                        labels: Tensor,
+                        num_classes: int = 2,
+                        weight_decay: float = 1e-1) -> Dict:
+    """Score each video with a classifier fitted on all the others.
+
+    Args:
+        features: (V, K, D), K clips per video.
+        labels: (V, K).
+        weight_decay: L2 weight of the logistic regression on features
+            standardised with the training folds' mean and std (fixed:
+            the folds leave no data to pick it on).
+
+    Returns:
+        dict: ``acc`` (percent over every held-out clip) and
+        ``per_video`` (list of percent, in video order).
+    """
+    per_video = []
+    for held_out in range(len(features)):
+        keep = torch.arange(len(features)) != held_out
+        train_x = features[keep].flatten(0, 1)
+        mean = train_x.mean(0, keepdim=True)
+        std = train_x.std(0, keepdim=True).clamp(min=1e-6)
+        clf = fit_logistic((train_x - mean) / std, labels[keep].flatten(),
+                           num_classes, weight_decay)
+        with torch.no_grad():
+            logits = clf(((features[held_out] - mean) / std).double())
+        per_video.append(accuracy(logits, labels[held_out]))
+    return dict(acc=sum(per_video) / len(per_video), per_video=per_video)
 
 
 def arrow_of_time(model: nn.Module,
@@ -52,8 +86,7 @@ def arrow_of_time(model: nn.Module,
             from (clips are sampled as its training pipeline samples them).
         videos: At least two real videos.
         num_clips: Evenly spaced clips per video (each also reversed).
-        weight_decay: L2 weight of the logistic regression on standardised
-            features (fixed: the folds leave no data to pick it on).
+        weight_decay: See :func:`leave_one_video_out`.
 
     Returns:
         dict: ``acc`` (percent over every held-out clip), ``per_video``
@@ -63,18 +96,9 @@ def arrow_of_time(model: nn.Module,
         raise ValueError('arrow of time needs at least two videos for '
                          f'leave-one-video-out, got {len(videos)}')
     data = arrow_of_time_features(model, videos, num_clips)
-    x, y = data['features'], data['labels']
-    per_video, hits = {}, 0.
-    for held_out, video in enumerate(videos):
-        keep = torch.arange(len(videos)) != held_out
-        train_x, train_y = x[keep].flatten(0, 1), y[keep].flatten()
-        mean = train_x.mean(0, keepdim=True)
-        std = train_x.std(0, keepdim=True).clamp(min=1e-6)
-        clf = fit_logistic((train_x - mean) / std, train_y, 2, weight_decay)
-        with torch.no_grad():
-            acc = accuracy(clf(((x[held_out] - mean) / std).double()),
-                           y[held_out])
-        per_video[video] = acc
-        hits += acc * y.shape[1]
+    res = leave_one_video_out(data['features'], data['labels'], 2,
+                              weight_decay)
     return dict(
-        acc=hits / y.numel(), per_video=per_video, num_clips=num_clips)
+        acc=res['acc'],
+        per_video=dict(zip(videos, res['per_video'])),
+        num_clips=num_clips)

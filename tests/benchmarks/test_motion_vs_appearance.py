@@ -107,7 +107,10 @@ def test_data_with_other_split_sizes_is_refused(tmp_path, monkeypatch):
             match=r'train.txt lists 24 clips, expected 100 per class \(200\)'):
         bench.ensure_data(str(tmp_path))
     monkeypatch.setattr(bench, 'DATA_SPLITS', (12, 4, 20))
-    bench.ensure_data(str(tmp_path))  # matching sizes: accepted
+    with pytest.raises(ValueError, match="holds 'smooth' clips"):
+        bench.ensure_data(str(tmp_path))  # no settings.json: older data
+    (tmp_path / 'settings.json').write_text('{"style": "textured"}')
+    bench.ensure_data(str(tmp_path))  # matching sizes and style: accepted
 
 
 def test_set_epochs_schedule():
