@@ -3,7 +3,7 @@
 # data/demo, with the fine-tuning recipe scaled down for 2 CPU cores
 # (`make demo-finetune` runs pretrain -> fine-tune -> test end to end).
 #   python tools/train.py configs/demo/finetune_vit-tiny_demo.py \
-#       --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/demo/epoch_8.pth
+#       --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/demo/epoch_12.pth
 #   python tools/test.py configs/demo/finetune_vit-tiny_demo.py \
 #       work_dirs/finetune_vit-tiny_demo/epoch_20.pth
 _base_ = [

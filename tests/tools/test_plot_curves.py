@@ -74,3 +74,23 @@ def test_single_json_and_missing_keys(tmp_path):
 def test_empty_work_dir(tmp_path):
     proc = run(tmp_path, '--out', tmp_path / 'c.png')
     assert proc.returncode != 0 and 'no mmengine scalars log' in proc.stderr
+
+
+def test_floor_lines(tmp_path):
+    """Reference lines are drawn (the picture changes) and bad ones are one
+    error line."""
+    pytest.importorskip('matplotlib')
+    import numpy as np
+    from PIL import Image
+    write_run(tmp_path, '20240101_000000', range(1, 11))
+    plain, floored = tmp_path / 'a.png', tmp_path / 'b.png'
+    assert run(tmp_path, '--out', plain).returncode == 0
+    proc = run(tmp_path, '--out', floored, '--floor',
+               'appearance floor=0.9922', 'x=0.5')
+    assert proc.returncode == 0, proc.stderr
+    assert not np.array_equal(
+        np.asarray(Image.open(plain)), np.asarray(Image.open(floored)))
+    bad = run(tmp_path, '--out', floored, '--floor', 'floor')
+    assert bad.returncode == 1
+    assert bad.stderr.strip().splitlines()[-1].startswith(
+        "error: --floor 'floor': expected NAME=VALUE")

@@ -19,7 +19,7 @@ import os
 import os.path as osp
 import sys
 from glob import glob
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from motionmae_mm.utils.cli import UserError, add_traceback_flag, user_errors
 
@@ -45,7 +45,29 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='only the newest run of a work dir')
     parser.add_argument('--title', default=None)
+    parser.add_argument(
+        '--floor',
+        nargs='+',
+        default=[],
+        metavar='NAME=VALUE',
+        help='dashed reference lines, e.g. the predict-the-mean floor of a '
+        "normalised loss: --floor 'appearance floor=0.9922'")
     return add_traceback_flag(parser).parse_args()
+
+
+def parse_floors(items: List[str]) -> Dict[str, float]:
+    """``NAME=VALUE`` strings -> {name: value}."""
+    floors = {}
+    for item in items:
+        name, sep, value = item.rpartition('=')
+        try:
+            floors[name] = float(value)
+        except ValueError:
+            sep = ''
+        if not sep or not name:
+            raise UserError(f'--floor {item!r}: expected NAME=VALUE with a '
+                            'number, e.g. "appearance floor=0.9922"')
+    return floors
 
 
 def find_logs(path: str, last_run: bool = False) -> List[str]:
@@ -119,8 +141,10 @@ def plot(curves: Dict[str, Dict[int, float]],
          out: str,
          smooth: int = 1,
          logy: bool = False,
-         title: str = '') -> None:
-    """Draw each curve against the iteration and save ``out``."""
+         title: str = '',
+         floors: Optional[Dict[str, float]] = None) -> None:
+    """Draw each curve against the iteration (and ``floors`` as dashed
+    horizontal lines) and save ``out``."""
     try:
         import matplotlib
         matplotlib.use('Agg')
@@ -143,6 +167,9 @@ def plot(curves: Dict[str, Dict[int, float]],
                 label=f'{key} (mean of {smooth})')
         else:
             ax.plot(steps, values, label=key)
+    for name, value in (floors or {}).items():
+        ax.axhline(value, color='grey', linestyle='--', linewidth=1,
+                   label=f'{name} ({value:g})')
     ax.set_xlabel('iteration')
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel('value')
@@ -166,6 +193,7 @@ def plot_run(args: argparse.Namespace) -> None:
     """Read the logs, draw the curves, print a summary per curve."""
     if args.smooth < 1:
         raise UserError(f'--smooth={args.smooth} must be at least 1')
+    floors = parse_floors(args.floor)
     logs = find_logs(args.log, args.last_run)
     curves = read_scalars(logs, args.keys)
     for key in [k for k, v in curves.items() if not v]:
@@ -177,7 +205,7 @@ def plot_run(args: argparse.Namespace) -> None:
     out = osp.abspath(args.out)
     os.makedirs(osp.dirname(out), exist_ok=True)
     title = args.title or osp.basename(osp.normpath(args.log))
-    plot(curves, out, args.smooth, args.logy, title)
+    plot(curves, out, args.smooth, args.logy, title, floors)
     for key, points in curves.items():
         steps = sorted(points)
         print(f'{key}: {len(steps)} points, iter {steps[0]}-{steps[-1]}, '
