@@ -153,7 +153,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     add('--vos-short-side', type=int, help='VOS frame short side (px)')
     add('--no-reference', action='store_true', help='no random-init row')
     add('--threads', type=int, help='torch threads (1: faster when busy)')
-    add('--workers', type=int, default=2, help='pretraining data workers')
+    add('--workers',
+        type=int,
+        default=0,
+        help='pretraining data workers (default 0: the config decodes each '
+        'clip once and keeps it in memory, fastest on few cores)')
     add('--force', action='store_true', help='ignore cached runs')
     args = parser.parse_args(argv)
     args.mode = 'quick' if args.quick else 'smoke' if args.smoke else 'full'
