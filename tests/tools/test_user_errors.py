@@ -122,6 +122,10 @@ def test_visualize_names_an_undecodable_video(tmp_path):
     ], "error: --patterns repeats a name: ['left', 'left']"),
     ('tools/demo_finetune.py', ['--checkpoint', '{tmp}/none.pth'],
      'error: --checkpoint {tmp}/none.pth does not exist'),
+    ('tools/analysis/arrow_of_time.py', [
+        'configs/demo/motionmae_vit-tiny_demo.py', '{tmp}/x.pth', '--videos',
+        '{tmp}/none.mp4'
+    ], 'error: --videos: no such file or folder: {tmp}/none.mp4'),
 ])
 def test_tool_input_checks(tmp_path, tool, args, line):
     proc = _run(tool, *[a.format(tmp=tmp_path) for a in args])

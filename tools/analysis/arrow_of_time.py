@@ -21,7 +21,8 @@ import torch
 from motionmae_mm.apis import init_model
 from motionmae_mm.datasets.demo_dataset import find_real_clips
 from motionmae_mm.evaluation.arrow_of_time import arrow_of_time
-from motionmae_mm.utils.cli import add_traceback_flag, user_errors
+from motionmae_mm.utils.cli import (UserError, add_traceback_flag,
+                                    user_errors)
 from motionmae_mm.utils.report import print_result
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -52,8 +53,11 @@ def main() -> None:
 
 def run(args: argparse.Namespace) -> None:
     """Score the checkpoint and the initialised encoder."""
+    missing = [v for v in args.videos or () if not osp.exists(v)]
+    if missing:
+        raise UserError(f'--videos: no such file or folder: {missing[0]}')
     files = [v for v in args.videos or () if osp.isfile(v)]
-    dirs = [v for v in args.videos or () if not osp.isfile(v)]
+    dirs = [v for v in args.videos or () if osp.isdir(v)]
     if args.videos is None:
         dirs = [SHARED_VIDEOS] if osp.isdir(SHARED_VIDEOS) else []
     videos = [osp.abspath(v) for v in files] + find_real_clips(
