@@ -19,7 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from .features import encode, load_clips
-from .linear_probe import accuracy, fit_logistic
+from .linear_probe import accuracy, fit_logistic, standardiser
 
 
 def arrow_of_time_features(model: nn.Module, videos: Sequence[str],
@@ -65,12 +65,11 @@ def leave_one_video_out(features: Tensor,
     for held_out in range(len(features)):
         keep = torch.arange(len(features)) != held_out
         train_x = features[keep].flatten(0, 1)
-        mean = train_x.mean(0, keepdim=True)
-        std = train_x.std(0, keepdim=True).clamp(min=1e-6)
-        clf = fit_logistic((train_x - mean) / std, labels[keep].flatten(),
+        norm = standardiser(train_x)
+        clf = fit_logistic(norm(train_x), labels[keep].flatten(),
                            num_classes, weight_decay)
         with torch.no_grad():
-            logits = clf(((features[held_out] - mean) / std).double())
+            logits = clf(norm(features[held_out]))
         per_video.append(accuracy(logits, labels[held_out]))
     return dict(acc=sum(per_video) / len(per_video), per_video=per_video)
 

@@ -5,7 +5,7 @@ Full-batch L-BFGS from zeros on standardised features, the L2 weight picked
 on a validation split; no random init and no sampling, so the same features
 give the same accuracy on every run (what a benchmark across seeds needs).
 """
-from typing import Dict, Sequence, Tuple
+from typing import Callable, Dict, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -47,6 +47,14 @@ def fit_logistic(x: Tensor,
     return linear
 
 
+def standardiser(train_x: Tensor) -> Callable[[Tensor], Tensor]:
+    """``x -> (x - mean) / std`` in float64, with the training features'
+    mean and std (clamped at 1e-6 for constant features)."""
+    mean = train_x.mean(0, keepdim=True)
+    std = train_x.std(0, keepdim=True).clamp(min=1e-6)
+    return lambda x: ((x - mean) / std).double()
+
+
 def accuracy(logits: Tensor, y: Tensor) -> float:
     """Top-1 accuracy in percent."""
     return float((logits.argmax(1) == y).double().mean() * 100)
@@ -68,11 +76,7 @@ def linear_probe(
     Returns:
         dict: ``acc`` (test top-1 %), ``val_acc``, ``weight_decay``.
     """
-    mean = train[0].mean(0, keepdim=True)
-    std = train[0].std(0, keepdim=True).clamp(min=1e-6)
-
-    def norm(x: Tensor) -> Tensor:
-        return ((x - mean) / std).double()
+    norm = standardiser(train[0])
 
     best = None
     for wd in sorted(weight_decays, reverse=True):

@@ -104,7 +104,7 @@ def reconstruction_rows(model: torch.nn.Module,
             recon = show(recon)
         rows[name] = recon
     if 'appearance' in rows and head.is_patch_normalised('appearance'):
-        normed = patch_norm(patchify3d(clip, t, p), clip.shape[1])
+        normed = patch_norm(tokens, clip.shape[1])
         as_predicted = unpatchify3d(
             _fill(normed, mask, out['pred_appearance']), grid, t, p)
         rows['appearance_as_predicted'] = (

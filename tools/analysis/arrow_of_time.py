@@ -2,7 +2,8 @@
 """Arrow of time on real footage: forwards vs backwards from frozen features.
 
 Plays clips of real videos forwards and backwards and scores a logistic
-regression on the frozen encoder's temporal features, leave-one-video-out
+regression on the changes of the frozen encoder's features between time
+slots, leave-one-video-out
 (:mod:`motionmae_mm.evaluation.arrow_of_time`; chance 50 %). Scores the
 checkpoint and the same encoder as initialised (seeded), side by side.
 Default videos: the real clips in ``../shared/data/videos`` plus
