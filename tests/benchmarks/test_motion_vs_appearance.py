@@ -145,6 +145,25 @@ def test_modes():
         bench.parse_args(['--variants', 'nope'])
 
 
+def test_davis_runs_only_on_a_folder_given(tmp_path):
+    """No default DAVIS folder outside the checkout; the cache key says
+    whether DAVIS was scored."""
+    plain = bench.parse_args(['--quick'])
+    assert plain.davis_root is None and not bench.runs_vos(plain)
+    absent = bench.parse_args(['--quick', '--davis-root', str(tmp_path / 'x')])
+    assert not bench.runs_vos(absent)
+    given = bench.parse_args(['--quick', '--davis-root', str(tmp_path)])
+    assert bench.runs_vos(given)
+    assert not bench.runs_vos(
+        bench.parse_args(['--quick', '--no-vos', '--davis-root',
+                          str(tmp_path)]))
+    key = bench.settings_key
+    assert key(plain, 'motionmae_shared', 0) == key(absent,
+                                                    'motionmae_shared', 0)
+    assert key(plain, 'motionmae_shared', 0) != key(given,
+                                                    'motionmae_shared', 0)
+
+
 def test_smoke_run_writes_table_plot_and_reuses_runs(tmp_path):
     cmd = [
         sys.executable,

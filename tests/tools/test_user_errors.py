@@ -132,6 +132,15 @@ def test_tool_input_checks(tmp_path, tool, args, line):
     assert _last_line(proc) == line.format(tmp=tmp_path)
 
 
+def test_arrow_of_time_needs_its_videos():
+    """No default data outside the checkout: --videos is required."""
+    proc = _run('tools/analysis/arrow_of_time.py',
+                'configs/demo/motionmae_vit-tiny_demo.py', 'x.pth')
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines()[-1] == (
+        'arrow_of_time.py: error: the following arguments are required: '
+        '--videos')
+
+
 def test_help_shows_required_modes_and_every_option():
     vos = _run('tools/eval_vos.py', '--help')
     assert '(--out-dir OUT_DIR | --score-only)' in ' '.join(vos.stdout.split())

