@@ -28,7 +28,10 @@ def parse_args() -> argparse.Namespace:
         help='resume from this checkpoint, or (no value) from the latest '
         'checkpoint in the work directory')
     parser.add_argument(
-        '--amp', action='store_true', help='mixed precision (GPU only)')
+        '--amp',
+        action='store_true',
+        help='mixed precision: fp16 with loss scaling on a GPU, bf16 '
+        'autocast on a CPU with native bf16 kernels (else fp32)')
     parser.add_argument(
         '--no-validate', action='store_true', help='skip validation')
     parser.add_argument(

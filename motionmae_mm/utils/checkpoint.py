@@ -5,7 +5,7 @@ Every checkpoint the project reads comes through :func:`read_checkpoint`:
 mmengine's local-file scheme (``load_from``, ``--resume``, ``Pretrained``
 init), the strict fine-tune init, the VOS encoder, the converter and the
 tools. ``.pth`` files unpickle with ``weights_only=True`` and an explicit
-allow-list (DESIGN.md §3: mmengine's ``HistoryBuffer`` and numpy data,
+allow-list (docs/design.md: mmengine's ``HistoryBuffer`` and numpy data,
 nothing else); ``.safetensors`` files hold tensors only by construction.
 Problems raise :class:`CheckpointError` (a ``ValueError``, so the tools'
 one-line ``error:`` handling covers it) with a message that names the file
