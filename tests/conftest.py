@@ -9,7 +9,8 @@ import torch
 from mmaction.registry import MODELS
 
 from motionmae_mm.datasets import make_demo_dataset
-from motionmae_mm.utils import register_all_modules
+from motionmae_mm.utils import (IMAGENET_MEAN, IMAGENET_STD,
+                                register_all_modules)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get('MOTIONMAE_SHARED', REPO.parent / 'shared'))
@@ -148,8 +149,8 @@ def recognizer_cfg(checkpoint: Optional[str],
             average_clips='prob'),
         data_preprocessor=dict(
             type='ActionDataPreprocessor',
-            mean=[123.675, 116.28, 103.53],
-            std=[58.395, 57.12, 57.375],
+            mean=list(IMAGENET_MEAN),
+            std=list(IMAGENET_STD),
             format_shape='NCTHW'))
 
 

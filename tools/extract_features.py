@@ -2,18 +2,23 @@
 """Extract clip features of a video list with a (pre)trained encoder.
 
     python tools/extract_features.py CONFIG CHECKPOINT ANN_FILE \\
-        --out feats.pkl --data-prefix data/k400/videos --clips 4 --crops 3
+        --out feats.safetensors --data-prefix data/k400/videos \\
+        --clips 4 --crops 3
 
-``feats.pkl`` maps each video of ANN_FILE (an mmaction2 list, ``path
-[label]`` per line) to a float32 array: ``(clips*crops, C)`` pooled
+``feats.safetensors`` maps each video of ANN_FILE (an mmaction2 list,
+``path [label]`` per line) to a float32 array: ``(clips*crops, C)`` pooled
 features (mean of the encoder's final-norm tokens), or with ``--tokens``
-``(clips*crops, N, C)``. An interrupted run resumes: videos already done
-are skipped. Unreadable videos are listed at the end, not fatal.
+``(clips*crops, N, C)``; read it with ``motionmae_mm.apis.load_features``
+or ``safetensors.numpy.load_file``. An interrupted run resumes: videos
+already done are skipped. Unreadable videos are listed at the end, not
+fatal. An existing ``--out`` this tool did not write (a pickle, say) is
+refused, never loaded.
 """
 import argparse
 import sys
 
 from motionmae_mm.apis import extract_features, init_model
+from motionmae_mm.utils.cli import add_traceback_flag, user_errors
 
 
 def parse_args() -> argparse.Namespace:
@@ -22,7 +27,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='pretraining or fine-tuning config')
     parser.add_argument('checkpoint', help='checkpoint (.pth/.safetensors)')
     parser.add_argument('ann_file', help='mmaction2 video list')
-    parser.add_argument('--out', required=True, help='output .pkl')
+    parser.add_argument(
+        '--out', required=True, help='output .safetensors (resumed if ours)')
     parser.add_argument(
         '--data-prefix', default='', help='folder the list is relative to')
     parser.add_argument(
@@ -50,16 +56,13 @@ def parse_args() -> argparse.Namespace:
         '--device', default='cpu', help='where the model runs (cpu, cuda)')
     parser.add_argument(
         '--no-progress', action='store_true', help='hide the progress bar')
-    parser.add_argument(
-        '--traceback',
-        action='store_true',
-        help='show the full traceback of input errors, not one line')
+    add_traceback_flag(parser)
     return parser.parse_args()
 
 
 def main() -> int:
     args = parse_args()
-    try:
+    with user_errors(args.traceback):
         model = init_model(args.config, args.checkpoint, args.device)
         report = extract_features(
             model,
@@ -73,11 +76,6 @@ def main() -> int:
             batch_size=args.batch_size,
             num_workers=args.num_workers,
             progress=not args.no_progress)
-    except (FileNotFoundError, ValueError, KeyError) as err:
-        if args.traceback:
-            raise
-        print(f'error: {err} (--traceback for details)', file=sys.stderr)
-        return 1
     print(f'features of {len(report["done"])} video(s) extracted, '
           f'{len(report["skipped"])} already done -> {args.out}')
     if report['failed']:

@@ -1,5 +1,5 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-from .feature_extraction import encode_views, extract_features
+from .feature_extraction import encode_views, extract_features, load_features
 from .inference import init_model, load_video_inputs
 from .pretrain import configure_pretrain, draw_reconstruction, pretrain
 from .runtime import AMP_TWIN, adapt_cfg_to_machine, build_runner
@@ -7,5 +7,5 @@ from .runtime import AMP_TWIN, adapt_cfg_to_machine, build_runner
 __all__ = [
     'AMP_TWIN', 'adapt_cfg_to_machine', 'build_runner', 'configure_pretrain',
     'draw_reconstruction', 'encode_views', 'extract_features', 'init_model',
-    'load_video_inputs', 'pretrain'
+    'load_features', 'load_video_inputs', 'pretrain'
 ]

@@ -13,8 +13,10 @@ mean-pooling recognizer, whose ``norm`` is an identity, the tokens before
 
 Finished videos are written one file each into ``<out>.parts/`` as they
 come, so an interrupted run picks up where it stopped; unreadable videos
-are listed, not fatal. The result, ``{name: array}``, goes to ``out``
-(a pickle, as mmaction2's ``DumpResults``).
+are listed, not fatal. The result, ``{name: array}``, goes to ``out`` as
+safetensors (plain arrays and a JSON header, nothing that runs code when
+read, unlike a pickle), marked as ours so that a resumed run never reads a
+file it did not write: :func:`load_features` reads it back.
 """
 import hashlib
 import os
@@ -23,14 +25,17 @@ import shutil
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import mmengine
 import numpy as np
 import torch
 from mmaction.datasets import VideoDataset
 from torch import Tensor, nn
 
 from ..models.utils import encoder_features
+from ..utils.cli import UserError
 from .inference import _find_transform
+
+# safetensors metadata that marks a file written by extract_features
+FEATURES_FORMAT = dict(format='motionmae_mm.features')
 
 
 def feature_pipeline(model: nn.Module,
@@ -114,6 +119,26 @@ def _part(parts: str, name: str) -> str:
     return osp.join(parts, hashlib.sha1(name.encode()).hexdigest() + '.npy')
 
 
+def load_features(path: str) -> Dict[str, np.ndarray]:
+    """The ``{video: array}`` features that :func:`extract_features` wrote.
+
+    Raises:
+        UserError: ``path`` is not a features file written by
+            :func:`extract_features` (say a pickle, which is never loaded).
+    """
+    from safetensors import SafetensorError, safe_open
+    refused = UserError(
+        f'{path}: not a features file written by extract_features '
+        '(safetensors); pass a new --out or delete this file')
+    try:
+        with safe_open(path, framework='np') as file:
+            if file.metadata() != FEATURES_FORMAT:
+                raise refused
+            return {name: file.get_tensor(name) for name in file.keys()}
+    except SafetensorError as err:
+        raise refused from err
+
+
 def extract_features(model: nn.Module,
                      ann_file: str,
                      out: str,
@@ -131,8 +156,10 @@ def extract_features(model: nn.Module,
         model: A built model with ``backbone`` and ``data_preprocessor``
             (a pretraining ``MotionMAE`` or a ``Recognizer3D``).
         ann_file: mmaction2 video list, ``path [label]`` per line.
-        out: Result pickle; ``<out>.parts/`` holds finished videos until
-            the run completes.
+        out: Result ``.safetensors`` file (read it with
+            :func:`load_features`); ``<out>.parts/`` holds finished videos
+            until the run completes. An existing ``out`` is resumed, or
+            refused if :func:`extract_features` did not write it.
         data_prefix: Folder the list's paths are relative to.
         clips, crops: Views per video (``crops`` 1 or 3).
         tokens: Token maps (V, N, C) instead of pooled (V, C) features.
@@ -142,7 +169,15 @@ def extract_features(model: nn.Module,
     Returns:
         dict: ``done`` (extracted now), ``skipped`` (already done) and
         ``failed`` (``'name: reason'``) video names.
+
+    Raises:
+        UserError: ``out`` is not ``*.safetensors`` or is a file that
+            :func:`extract_features` did not write.
     """
+    if not out.endswith('.safetensors'):
+        raise UserError(f'--out {out}: features are written as '
+                        'safetensors; name the file *.safetensors')
+    previous = load_features(out) if osp.isfile(out) else {}
     if not osp.isfile(ann_file):
         raise FileNotFoundError(f'ANN_FILE: no such file: {ann_file}')
     dataset = VideoDataset(
@@ -157,9 +192,8 @@ def extract_features(model: nn.Module,
     ]
     parts = out + '.parts'
     os.makedirs(parts, exist_ok=True)
-    finished = set(mmengine.load(out)) if osp.isfile(out) else set()
     skipped = [
-        n for n in names if n in finished or osp.isfile(_part(parts, n))
+        n for n in names if n in previous or osp.isfile(_part(parts, n))
     ]
     todo = [i for i, n in enumerate(names) if n not in set(skipped)]
     loader = torch.utils.data.DataLoader(
@@ -198,11 +232,11 @@ def extract_features(model: nn.Module,
                 done.append(names[index])
         bar.update(len(batch))
     bar.close()
-    results = mmengine.load(out) if osp.isfile(out) else {}
     for name in names:
         if osp.isfile(_part(parts, name)):
-            results[name] = np.load(_part(parts, name), allow_pickle=False)
-    mmengine.dump(results, out + '.tmp', file_format='pkl')
+            previous[name] = np.load(_part(parts, name), allow_pickle=False)
+    from safetensors.numpy import save_file
+    save_file(previous, out + '.tmp', metadata=FEATURES_FORMAT)
     os.replace(out + '.tmp', out)
     shutil.rmtree(parts)
     return dict(done=done, skipped=skipped, failed=failed)

@@ -11,10 +11,8 @@ from typing import Optional, Tuple
 import torch
 from torch import nn
 
+from ..utils.imagenet import IMAGENET_MEAN, IMAGENET_STD
 from .errors import ConversionError
-
-IMAGENET_MEAN = [123.675, 116.28, 103.53]
-IMAGENET_STD = [58.395, 57.12, 57.375]
 
 
 class ArchitectureError(ConversionError):
@@ -187,8 +185,8 @@ def data_preprocessor_cfg() -> dict:
     """mmaction2's preprocessor with HF VideoMAE's ImageNet normalisation."""
     return dict(
         type='ActionDataPreprocessor',
-        mean=IMAGENET_MEAN,
-        std=IMAGENET_STD,
+        mean=list(IMAGENET_MEAN),
+        std=list(IMAGENET_STD),
         format_shape='NCTHW')
 
 

@@ -15,6 +15,7 @@ traceback; ``--traceback`` shows it for user errors too. Usage::
 """
 import argparse
 import difflib
+import gc
 import inspect
 import pickle
 import re
@@ -224,6 +225,24 @@ def format_error(err: BaseException,
     return 'error: ' + one_line(text, MAX_CHARS - 7 - len(hint)) + hint
 
 
+def stop_loader_workers() -> None:
+    """Shut down the data-loader worker processes still running.
+
+    A worker that is still loading keeps printing (say, a warning per
+    skipped video) after another worker's error reached this process; once
+    stopped and joined, nothing it prints can come after the error line.
+    """
+    loaders = sys.modules.get('torch.utils.data.dataloader')
+    if loaders is None:  # torch never loaded data: no workers
+        return
+    iterator = loaders._MultiProcessingDataLoaderIter
+    for obj in gc.get_objects():
+        # type(), not isinstance: that reads some objects' deprecated
+        # __class__ properties, which warn
+        if issubclass(type(obj), iterator):
+            obj._shutdown_workers()  # joins (terminates a hung worker)
+
+
 class ErrorContext:
     """What :func:`user_errors` knows while the tool runs."""
 
@@ -235,8 +254,8 @@ class ErrorContext:
 def user_errors(show_traceback: bool = False,
                 exit_code: int = 1,
                 config: Optional[str] = None) -> Iterator[ErrorContext]:
-    """Turn user errors raised inside into one ``error:`` line and exit
-    with ``exit_code``."""
+    """Turn user errors raised inside into one ``error:`` line, the last
+    line on stderr, and exit with ``exit_code``."""
     ctx = ErrorContext()
     ctx.config = config
     try:
@@ -244,5 +263,6 @@ def user_errors(show_traceback: bool = False,
     except Exception as err:
         if show_traceback or not is_user_error(err):
             raise
+        stop_loader_workers()  # the error line is the user's last line
         print(format_error(err, ctx.cfg, ctx.config), file=sys.stderr)
         raise SystemExit(exit_code)

@@ -1,16 +1,20 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Feature extraction on real clips equals the encoder's own features."""
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
 
-import mmengine
+import numpy as np
 import pytest
 import torch
 from mmengine.dataset import Compose
+from safetensors.numpy import save_file
 
-from motionmae_mm.apis import extract_features, feature_extraction, init_model
+from motionmae_mm.apis import (extract_features, feature_extraction,
+                               init_model, load_features)
+from motionmae_mm.utils.cli import UserError
 from ..conftest import REPO
 from ..tools.test_visualize import tiny_setup
 
@@ -66,7 +70,7 @@ def setup(shared_videos, tmp_path):
 
 def test_features_equal_the_encoders_own(setup, shared_videos, tmp_path):
     model, ann, _, _ = setup
-    out, tok = tmp_path / 'f.pkl', tmp_path / 't.pkl'
+    out, tok = tmp_path / 'f.safetensors', tmp_path / 't.safetensors'
     report = extract_features(
         model, str(ann), str(out), clips=2, crops=3, frame_interval=2,
         batch_size=2, progress=False)
@@ -77,9 +81,9 @@ def test_features_equal_the_encoders_own(setup, shared_videos, tmp_path):
     extract_features(
         model, str(ann), str(tok), clips=2, crops=3, frame_interval=2,
         tokens=True, progress=False)
-    pooled, tokens = mmengine.load(out), mmengine.load(tok)
+    pooled, tokens = load_features(str(out)), load_features(str(tok))
     assert sorted(pooled) == sorted(good) == sorted(tokens)
-    assert not (tmp_path / 'f.pkl.parts').exists()
+    assert not (tmp_path / 'f.safetensors.parts').exists()
     for video in good:
         own = _own_tokens(model, Path(video), clips=2, crops=3)
         assert pooled[video].shape == (6, 32)
@@ -97,7 +101,7 @@ def test_features_equal_the_encoders_own(setup, shared_videos, tmp_path):
 def test_interrupted_run_resumes(setup, shared_videos, tmp_path,
                                  monkeypatch):
     model, ann, _, _ = setup
-    out = tmp_path / 'f.pkl'
+    out = tmp_path / 'f.safetensors'
     real = feature_extraction.encode_views
     calls = []
 
@@ -120,7 +124,7 @@ def test_interrupted_run_resumes(setup, shared_videos, tmp_path,
     again = extract_features(model, str(ann), str(out), frame_interval=2,
                              progress=False)
     assert again['done'] == [] and again['skipped'] == [first, second]
-    feats = mmengine.load(out)
+    feats = load_features(str(out))
     torch.testing.assert_close(
         torch.from_numpy(feats[first]),
         _own_tokens(model, Path(first), 1, 1).mean(1), rtol=1e-5, atol=1e-5)
@@ -130,7 +134,7 @@ def test_tool(setup, shared_videos, tmp_path):
     _, ann, config, checkpoint = setup
     proc = subprocess.run([
         sys.executable, REPO / 'tools/extract_features.py', config,
-        checkpoint, ann, '--out', 'feats.pkl', '--no-progress'
+        checkpoint, ann, '--out', 'feats.safetensors', '--no-progress'
     ],
                           cwd=tmp_path,
                           env=dict(os.environ, PYTHONPATH=str(REPO)),
@@ -142,11 +146,73 @@ def test_tool(setup, shared_videos, tmp_path):
     lines = lines[next(i for i, line in enumerate(lines)
                        if line.startswith('features of')):]  # after logs
     assert lines[:2] == [
-        'features of 2 video(s) extracted, 0 already done -> feats.pkl',
+        'features of 2 video(s) extracted, 0 already done -> '
+        'feats.safetensors',
         '2 video(s) could not be read:'
     ]
     assert lines[2].startswith(f'  {tmp_path}/bad.mp4: ')
     assert lines[3].startswith(f'  {tmp_path}/gone.mp4: ')
     assert len(lines) == 4 and 'Traceback' not in proc.stderr
-    assert sorted(mmengine.load(tmp_path / 'feats.pkl')) == sorted(
-        str(shared_videos / v) for v in VIDEOS)
+    assert sorted(load_features(str(tmp_path / 'feats.safetensors'))) == \
+        sorted(str(shared_videos / v) for v in VIDEOS)
+
+
+class _Planted:
+    """Unpickling this creates ``marker``: proof that a file was loaded."""
+
+    def __init__(self, marker: Path):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return open, (self.marker, 'w')
+
+
+def test_tool_refuses_a_planted_pickle_in_one_line(tmp_path):
+    config, checkpoint, video = tiny_setup(tmp_path)
+    ann = tmp_path / 'list.txt'
+    ann.write_text(f'{video} 0\n')
+    marker, out = tmp_path / 'ran', tmp_path / 'feats.safetensors'
+    planted = pickle.dumps({str(video): _Planted(marker)})
+    out.write_bytes(planted)
+    proc = subprocess.run([
+        sys.executable, REPO / 'tools/extract_features.py', config,
+        checkpoint, ann, '--out', out, '--no-progress'
+    ],
+                          env=dict(os.environ, PYTHONPATH=str(REPO)),
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert 'Traceback' not in proc.stderr
+    errors = [ln for ln in proc.stderr.splitlines() if 'error' in ln.lower()]
+    assert errors == [
+        f'error: {out}: not a features file written by extract_features '
+        '(safetensors); pass a new --out or delete this file'
+    ]
+    assert proc.stderr.strip().splitlines()[-1] == errors[0]
+    assert not marker.exists() and out.read_bytes() == planted
+    assert not Path(f'{out}.parts').exists()
+
+
+def test_out_must_be_ours_and_safetensors(tmp_path):
+    config, checkpoint, video = tiny_setup(tmp_path)
+    model = init_model(str(config), str(checkpoint))
+    ann = tmp_path / 'list.txt'
+    ann.write_text(f'{video} 0\n')
+    foreign = tmp_path / 'foreign.safetensors'
+    save_file({str(video): np.zeros((1, 32), np.float32)}, str(foreign))
+    with pytest.raises(UserError, match='not a features file written by'):
+        extract_features(model, str(ann), str(foreign), progress=False)
+    with pytest.raises(UserError, match=r'name the file \*\.safetensors'):
+        extract_features(model, str(ann), str(tmp_path / 'f.pkl'),
+                         progress=False)
+    assert sorted(os.listdir(tmp_path)) == [
+        'foreign.safetensors', 'list.txt', 'square.mp4', 'tiny.pth', 'tiny.py'
+    ]
+    # a file it wrote is resumed: the one video is skipped, not redone
+    out = tmp_path / 'f.safetensors'
+    first = extract_features(model, str(ann), str(out), progress=False)
+    again = extract_features(model, str(ann), str(out), progress=False)
+    assert (first['done'], again['skipped']) == ([str(video)], [str(video)])
+    feats = load_features(str(out))
+    assert list(feats) == [str(video)] and feats[str(video)].shape == (1, 32)

@@ -23,28 +23,50 @@ def _model(**kw):
     return model
 
 
-def _step(model):
+def _step(model, reference=False):
+    """One AdamW step; ``reference`` writes out the step without decoder
+    masking (every masked token decoded and scored) instead of
+    ``train_step``. Returns the log, the RNG state and the parameters."""
     optim = build_optim_wrapper(
         model, dict(optimizer=dict(type='AdamW', lr=1e-3)))
     torch.manual_seed(3)
-    log = model.train_step(_batch(), optim)
+    if reference:
+        data = model.data_preprocessor(_batch(), training=True)
+        clip = model._clip(data['inputs'])
+        raw = model.unnormalize(clip)
+        mask = model.draw_mask(clip, raw)
+        feats = model.neck(model.backbone(clip, mask), mask)
+        loss, log = model.parse_losses(model.head.loss(feats, raw, mask))
+        optim.update_params(loss)
+    else:
+        log = model.train_step(_batch(), optim)
     return log, torch.get_rng_state(), [p.detach().clone()
                                         for p in model.parameters()]
 
 
 @pytest.mark.parametrize('mode', ['shared', 'independent'])
 def test_ratio_zero_is_todays_step_exactly(mode):
-    plain = _step(_model(neck=dict(tiny_model_cfg()['neck'], mode=mode)))
+    neck = dict(tiny_model_cfg()['neck'], mode=mode)
+    today = _step(_model(neck=neck), reference=True)
     zero = _step(
         _model(
-            neck=dict(tiny_model_cfg()['neck'], mode=mode),
+            neck=neck,
             decoder_mask_ratio=0.,
             decoder_mask_mode='running_cell'))
-    for key in plain[0]:
-        assert torch.equal(plain[0][key], zero[0][key]), key
-    assert torch.equal(plain[1], zero[1])  # no extra random draw
-    for p, q in zip(plain[2], zero[2]):
+    assert set(zero[0]) == set(today[0]) == {
+        'loss', 'loss_appearance', 'loss_motion'
+    }
+    for key in today[0]:
+        assert torch.equal(today[0][key], zero[0][key]), key
+    assert torch.equal(today[1], zero[1])  # no extra random draw
+    for p, q in zip(today[2], zero[2]):
         assert torch.equal(p, q)
+    # the comparison sees a decoder subset: at ratio 0.5 all of it differs
+    half = _step(_model(neck=neck, decoder_mask_ratio=0.5))
+    for key in today[0]:
+        assert not torch.equal(today[0][key], half[0][key]), key
+    assert not torch.equal(today[1], half[1])  # the subset's draw
+    assert not torch.equal(today[2][0], half[2][0])
 
 
 @pytest.mark.parametrize('mode', ['random', 'running_cell'])

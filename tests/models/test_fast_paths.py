@@ -77,6 +77,8 @@ def test_visible_embedding_equals_conv_then_select():
 
 
 def test_checkpointed_blocks_equal_plain():
+    """Same outputs and gradients, and the checkpointed blocks really run
+    again in backward (once each), the plain ones never."""
     torch.manual_seed(0)
     plain = MotionMAEVisionTransformer(**KW)
     ckpt = MotionMAEVisionTransformer(**KW, with_cp=True)
@@ -87,14 +89,31 @@ def test_checkpointed_blocks_equal_plain():
     dec_cp.load_state_dict(dec.state_dict())
     x = torch.randn(2, 3, 4, 32, 32)
     mask = _mask(2, 32, 24)
-    outs, grads = [], []
+    outs, grads, calls = [], [], []
     for enc, neck in ((plain, dec), (ckpt, dec_cp)):
+        blocks = list(enc.blocks) + list(neck.decoders['shared'].blocks)
+        count = {'forward': 0, 'backward': 0}
+        phase = ['forward']
+
+        def hook(*_):
+            count[phase[0]] += 1
+
+        # a pre-hook: recomputation may stop before a block returns
+        handles = [blk.register_forward_pre_hook(hook) for blk in blocks]
         enc.train()
         out = neck(enc(x, mask), mask)['appearance']
+        phase[0] = 'backward'
         out.square().sum().backward()
+        for handle in handles:
+            handle.remove()
         outs.append(out)
         grads.append([p.grad for p in enc.parameters()] +
                      [p.grad for p in neck.parameters()])
+        calls.append((len(blocks), count))
+    (n, plain_calls), (n_cp, cp_calls) = calls
+    assert n == n_cp == KW['depth'] + 2
+    assert plain_calls == {'forward': n, 'backward': 0}
+    assert cp_calls == {'forward': n, 'backward': n}  # recomputed
     torch.testing.assert_close(outs[0], outs[1])
     for a, b in zip(*grads):
         torch.testing.assert_close(a, b)

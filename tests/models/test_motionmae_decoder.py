@@ -1,6 +1,7 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 import pytest
 import torch
+from mmaction.models.backbones.vit_mae import get_sinusoid_encoding
 from mmaction.registry import MODELS
 
 
@@ -30,25 +31,53 @@ def test_shared_returns_masked_tokens_for_each_branch():
 
 
 def test_independent_has_one_decoder_per_branch():
-    dec = _decoder('independent')
-    out = dec(torch.randn(2, 8, 24), _mask())
+    """Each branch is the shared decoder with that branch's blocks, over
+    the same projection and mask token."""
+    dec = _decoder('independent').eval()
+    x, mask = torch.randn(2, 8, 24), _mask()
+    out = dec(x, mask)
     assert list(dec.decoders) == ['appearance', 'motion']
-    assert not torch.allclose(out['appearance'], out['motion'])
-    n_shared = sum(p.numel() for p in _decoder('shared').parameters())
-    n_ind = sum(p.numel() for p in dec.parameters())
-    assert n_ind > 1.9 * (n_shared - 24 * 16)
+    shared = _decoder('shared').eval()
+    for name in ('appearance', 'motion'):
+        state = {
+            k.replace(f'decoders.{name}.', 'decoders.shared.'): v
+            for k, v in dec.state_dict().items()
+            if not k.startswith('decoders.')
+            or k.startswith(f'decoders.{name}.')
+        }
+        shared.load_state_dict(state)
+        torch.testing.assert_close(out[name], shared(x, mask)[name])
+    # two stacks, initialised apart: not one module under two names
+    weights = [
+        dec.decoders[name].blocks[0].attn.qkv.weight
+        for name in ('appearance', 'motion')
+    ]
+    assert weights[0] is not weights[1]
+    assert not torch.equal(*weights)
+    n_shared = sum(p.numel() for p in shared.parameters())
+    n_stack = sum(p.numel() for p in shared.decoders.parameters())
+    assert sum(p.numel() for p in dec.parameters()) == n_shared + n_stack
 
 
 def test_masked_outputs_follow_token_positions():
-    """A masked token's output depends on its own position embedding."""
+    """A masked token's output is the decoder blocks' output for the mask
+    token plus its own position's sinusoid, wherever it sits in the
+    sequence."""
     dec = _decoder('shared').eval()
     x = torch.randn(1, 8, 24)
     mask = torch.zeros(1, 12, dtype=torch.bool)
-    mask[0, 8:] = True
+    mask[0, [2, 5, 7, 11]] = True
     out = dec(x, mask)['appearance']
-    # swapping two masked positions of the sequence is not a relabel:
-    # their outputs differ because the positions differ
-    assert not torch.allclose(out[0, 0], out[0, 1])
+    table = get_sinusoid_encoding(12, 16)  # not the module's cached copy
+    vis = dec.proj(x) + table[:, ~mask[0]]
+    masked = dec.mask_token + table[:, mask[0]]
+    stack = dec.decoders['shared']
+    with torch.no_grad():
+        expected = stack(torch.cat([vis, masked], 1), 4)
+        # the masked tokens in reverse order: their outputs reverse too
+        reverse = stack(torch.cat([vis, masked.flip(1)], 1), 4)
+    torch.testing.assert_close(out, expected)
+    torch.testing.assert_close(reverse.flip(1), out, rtol=1e-5, atol=1e-5)
 
 
 def test_invalid_mode():

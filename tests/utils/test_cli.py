@@ -1,6 +1,9 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """motionmae_mm.utils.cli: what each class of user error turns into."""
+import os
 import pickle
+import subprocess
+import sys
 
 import pytest
 from mmengine.config import Config
@@ -9,6 +12,7 @@ from motionmae_mm.datasets.transforms import VideoLoadError
 from motionmae_mm.utils import register_all_modules
 from motionmae_mm.utils.cli import (HINT, UserError, format_error,
                                     init_arguments, is_user_error, user_errors)
+from ..conftest import REPO
 
 
 def _build_error(cfg: Config) -> Exception:
@@ -101,3 +105,48 @@ def test_bugs_keep_their_traceback(capsys):
             raise UserError('bad input')
     assert info.value.code == 2
     assert capsys.readouterr().err == 'error: bad input\n'
+
+
+# worker 0 fails on the first sample while worker 1 is still warning
+CHATTY_LOADER = '''
+import sys
+import time
+
+import torch
+from motionmae_mm.utils.cli import UserError, user_errors
+
+
+class Chatty(torch.utils.data.Dataset):
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, index):
+        if torch.utils.data.get_worker_info().id == 0:
+            time.sleep(0.5)  # worker 1 is warning by now
+            raise UserError('bad input')
+        for _ in range(100):  # 2 s of warnings, in any run
+            print('warning: skipping a video', file=sys.stderr, flush=True)
+            time.sleep(0.02)
+        return index
+
+
+with user_errors():
+    for _ in torch.utils.data.DataLoader(
+            Chatty(), batch_size=None, num_workers=2):
+        pass
+'''
+
+
+def test_error_line_comes_after_everything_loader_workers_print():
+    proc = subprocess.run([sys.executable, '-c', CHATTY_LOADER],
+                          cwd=REPO,
+                          env=dict(os.environ, PYTHONPATH=str(REPO)),
+                          capture_output=True,
+                          text=True,
+                          timeout=120)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert 'warning: skipping a video' in lines  # the race was on
+    assert lines[-1] == 'error: bad input'
+    assert lines.count('error: bad input') == 1

@@ -6,13 +6,12 @@ from mmaction.registry import MODELS
 from mmengine.model import BaseModel
 from torch import Tensor
 
+from ...utils.imagenet import IMAGENET_MEAN, IMAGENET_STD
 from ..mask_generators import BaseMaskGenerator, select_decoder_targets
 from ..utils import encoder_features
 
 _IMAGENET = dict(
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    format_shape='NCTHW')
+    mean=list(IMAGENET_MEAN), std=list(IMAGENET_STD), format_shape='NCTHW')
 
 
 @MODELS.register_module()
