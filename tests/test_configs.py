@@ -160,3 +160,12 @@ def test_schedules_follow_max_epochs(path):
     assert sched.type == 'MotionMAEWarmupCosineLR'
     assert 'end' not in sched and 'T_max' not in sched
     assert 0 < sched.warmup < cfg.train_cfg.max_epochs
+
+
+@pytest.mark.parametrize(
+    'path', [p for p in ALL if 'vos' not in p.parts], ids=_name)
+def test_config_names_the_hooks_that_run(path):
+    hooks = Config.fromfile(path).default_hooks
+    assert (hooks.checkpoint.type, hooks.rng_state.type,
+            hooks.skipped_videos.type) == ('SafeCheckpointHook',
+                                           'RNGStateHook', 'SkippedVideoHook')

@@ -1,17 +1,28 @@
 # Runtime shared by every config: mmaction2's scope plus our modules.
 default_scope = 'mmaction'
 custom_imports = dict(imports=['motionmae_mm'], allow_failed_imports=False)
-# atomic checkpoints that carry every rank's RNG state (exact resume)
+# atomic checkpoints, newest readable one on --resume (docs/design.md, 4)
 runner_type = 'MotionMAERunner'
 
+# Our hooks sit in default_hooks under their own keys: default_hooks merge by
+# key, so a config that sets default_hooks=dict(logger=...) or its own
+# custom_hooks (a list, replaced whole) keeps them. Remove one with
+# default_hooks=dict(<key>=None).
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20, ignore_last=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
+    # deletes old checkpoints only after the new one is whole
+    checkpoint=dict(
+        type='SafeCheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    sync_buffers=dict(type='SyncBuffersHook'))
+    sync_buffers=dict(type='SyncBuffersHook'),
+    # every rank's RNG state in checkpoints: a resumed run draws the masks
+    # the uninterrupted one drew
+    rng_state=dict(type='RNGStateHook'),
+    # one log line and a scalar per epoch counting unreadable videos
+    skipped_videos=dict(type='SkippedVideoHook'))
 
 env_cfg = dict(
     cudnn_benchmark=False,

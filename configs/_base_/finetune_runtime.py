@@ -5,5 +5,8 @@ _base_ = ['./default_runtime.py']
 
 default_hooks = dict(
     checkpoint=dict(
-        type='CheckpointHook', interval=5, max_keep_ckpts=3, save_best='auto'))
+        type='SafeCheckpointHook',
+        interval=5,
+        max_keep_ckpts=3,
+        save_best='auto'))
 custom_hooks = [dict(type='MotionMAELabelCheckHook')]

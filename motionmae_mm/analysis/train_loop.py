@@ -56,7 +56,7 @@ def time_train_loop(config: str,
     cfg.log_level = 'WARNING'
     cfg.launcher = 'none'
     cfg.setdefault('default_hooks', {})['checkpoint'] = dict(
-        type='CheckpointHook', interval=10**9)
+        type='SafeCheckpointHook', interval=10**9)
     clock = _ClockHook(warmup, iters)
     with tempfile.TemporaryDirectory() as work_dir:
         cfg.work_dir = work_dir

@@ -16,63 +16,91 @@ from ..datasets.tracked_pipeline import TrackedPipeline
 from ..utils.quiet import init_info_at_debug
 from .checkpoint_files import (CheckpointSaveError, check_checkpoint,
                                find_resumable_checkpoint, remove_quietly)
-from .hooks.rng_state_hook import RNGStateHook
-from .hooks.skipped_video_hook import SkippedVideoHook
 from .optim_wrappers.amp_optim_wrapper import scores_in_fp32
 
-# mmengine's classes and the stand-ins this runner uses for them
-_SAMPLER_TWIN = {'DefaultSampler': 'SampleSeedSampler'}
-_CHECKPOINT_HOOK_TWIN = {'CheckpointHook': 'SafeCheckpointHook'}
+#: mmengine's classes a config may still name, and what it loses with them
+#: (warned once when the runner is built).
+_WEAKER_THAN_OURS = {
+    'CheckpointHook':
+    ('default_hooks.checkpoint', 'SafeCheckpointHook',
+     'it deletes the oldest kept checkpoint before the new one is written, '
+     'so a failed save can leave none'),
+    'DefaultSampler':
+    ('train_dataloader.sampler', 'SampleSeedSampler',
+     'with loader workers a resumed run draws other augmentations than the '
+     'uninterrupted one'),
+}
+#: The keys mmengine 0.10.7's ``register_default_hooks`` fills itself.
+_MMENGINE_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed', 'logger',
+                           'param_scheduler', 'checkpoint')
 
 
 @RUNNERS.register_module()
 class MotionMAERunner(Runner):
     """mmengine's ``Runner`` that loses nothing on interruption.
 
-    * Checkpoints are written atomically. mmengine writes in place, so a job
-      killed while saving leaves a truncated file that ``--resume`` then
-      picks up. Here the file is written under a temporary name and renamed
-      over the final one (atomic on POSIX): a checkpoint on disk is always
-      complete, and the previous one survives until the new one is whole
-      (``SafeCheckpointHook`` deletes old ones only after a save). A failed
-      save (full disk) removes the partial file and raises
-      :class:`CheckpointSaveError` naming the last good checkpoint.
+    What runs is named in the config (``configs/_base_/default_runtime.py``):
+    ``SafeCheckpointHook``, ``RNGStateHook`` and ``SkippedVideoHook`` in
+    ``default_hooks`` (merged by key, so a user config keeps them) and
+    ``SampleSeedSampler`` in the training loaders. A config naming
+    mmengine's ``CheckpointHook`` or, with workers, ``DefaultSampler`` for
+    training runs as written, with one warning saying what it loses.
+
+    Only what cannot be config is code here:
+
+    * Checkpoints are written atomically (:meth:`save_checkpoint`).
     * ``resume=True`` without a path takes the newest *readable* checkpoint
-      of the work dir: a truncated newer one is skipped with a warning. A
-      path given to ``--resume`` or ``load_from`` that cannot be read is one
-      ``UnreadableCheckpointError``.
-    * :class:`RNGStateHook` is always registered, so checkpoints carry every
-      rank's RNG state and a resumed run continues the interrupted one step
-      for step. Loaders with workers draw per-sample seeds
-      (``SampleSeedSampler``), so this holds with persistent workers too.
-      These hooks live here rather than in ``custom_hooks``, which a user
-      config replaces as a whole.
+      (:meth:`load_or_resume`).
+    * Loaders with workers take their base seed from their own generator and
+      the dataset's pipeline is wrapped (:meth:`build_dataloader`).
     * mmaction2 heads return fp32 scores (see :func:`scores_in_fp32`), so
       val/test loops can run under bf16 autocast (``val_cfg.fp16=True``,
-      ``test_cfg.fp16=True``; bf16 on a CPU).
-    * ``auto_scale_lr`` counts gradient accumulation: the batch an update
-      sees is ``world size x batch x optim_wrapper.accumulative_counts``
-      (mmengine leaves the last factor out).
-    * :class:`SkippedVideoHook` counts the unreadable videos of each epoch.
+      ``test_cfg.fp16=True``; bf16 on a CPU): numpy has no bf16.
+    * ``auto_scale_lr`` counts gradient accumulation (:meth:`scale_lr`).
     """
 
     def __init__(self, *args, **kwargs) -> None:
-        hooks = kwargs.get('default_hooks')
-        if hooks and isinstance(hooks.get('checkpoint'), dict):
-            hooks = copy.deepcopy(hooks)
-            ckpt = hooks['checkpoint']
-            ckpt['type'] = _CHECKPOINT_HOOK_TWIN.get(ckpt.get('type'),
-                                                     ckpt.get('type'))
-            kwargs['default_hooks'] = hooks
+        if kwargs.get('default_hooks'):
+            kwargs['default_hooks'] = self._drop_removed_hooks(
+                kwargs['default_hooks'])
         super().__init__(*args, **kwargs)
-        for hook_type in (RNGStateHook, SkippedVideoHook):
-            if not any(isinstance(h, hook_type) for h in self.hooks):
-                self.register_hook(hook_type())
+        self._warn_weaker_choices(kwargs)
         scores_in_fp32(self.model)
+
+    @staticmethod
+    def _drop_removed_hooks(hooks: Dict) -> Dict:
+        """Drop ``default_hooks`` set to None under keys mmengine does not
+        fill (``rng_state=None``): mmengine accepts None only for its own
+        keys and asserts on any other, so our hooks could not be removed."""
+        return {
+            key: hook
+            for key, hook in hooks.items()
+            if hook is not None or key in _MMENGINE_DEFAULT_HOOKS
+        }
+
+    def _warn_weaker_choices(self, cfg: Dict) -> None:
+        """One warning per mmengine class the config names where ours
+        prevents a failure (see ``_WEAKER_THAN_OURS``)."""
+        hooks = cfg.get('default_hooks') or {}
+        loader = cfg.get('train_dataloader')
+        named = [(hooks.get('checkpoint') or {}).get('type')]
+        if isinstance(loader, dict) and loader.get('num_workers', 0) > 0:
+            named.append((loader.get('sampler') or {}).get('type'))
+        for name in named:
+            if name in _WEAKER_THAN_OURS:
+                key, ours, loss = _WEAKER_THAN_OURS[name]
+                self.logger.warning(
+                    f'{key} is mmengine\'s {name}: {loss}; '
+                    f'set type=\'{ours}\' (configs/_base_/'
+                    'default_runtime.py names it)')
 
     def scale_lr(self,
                  optim_wrapper: OptimWrapper,
                  auto_scale_lr: Optional[Dict] = None) -> None:
+        """Scale by the batch an update sees: world size x batch x
+        ``accumulative_counts``; mmengine leaves the last factor out, so an
+        accumulating run got a learning rate ``accumulative_counts`` times
+        too small."""
         wrappers = optim_wrapper.values() if isinstance(
             optim_wrapper, OptimWrapperDict) else [optim_wrapper]
         counts = {w._accumulative_counts for w in wrappers}
@@ -93,23 +121,23 @@ class MotionMAERunner(Runner):
     def build_dataloader(dataloader: Union[DataLoader, Dict],
                          seed: Optional[int] = None,
                          diff_rank_seed: bool = False) -> DataLoader:
-        """mmengine's loader, with per-sample seeds in workers.
+        """mmengine's loader, built as configured, plus two things a
+        config cannot say.
 
-        With workers, ``DefaultSampler`` becomes ``SampleSeedSampler`` and
-        the loader's base seed comes from its own generator, not the global
-        RNG (a persistent-worker loader would draw it once per run, so a
-        resumed run would be one draw off). The dataset's pipeline is
-        wrapped in :class:`TrackedPipeline`.
+        * With workers the loader's base seed comes from its own generator,
+          not the global RNG: a persistent-worker loader draws it once per
+          run, so a resumed run would be one global draw off the
+          uninterrupted one.
+        * The dataset's pipeline is wrapped in :class:`TrackedPipeline`,
+          which reseeds a worker from ``SampleSeedSampler``'s per-sample
+          seed and reports skipped videos to ``SkippedVideoHook``; without
+          it both hooks' work is lost in the workers.
         """
         if isinstance(dataloader, DataLoader):
             return dataloader
-        cfg = copy.deepcopy(dataloader)
-        workers = cfg.get('num_workers', 0) > 0
-        sampler = cfg.get('sampler')
-        if workers and isinstance(sampler, dict):
-            sampler['type'] = _SAMPLER_TWIN.get(sampler.get('type'),
-                                                sampler.get('type'))
-        loader = Runner.build_dataloader(cfg, seed, diff_rank_seed)
+        workers = dataloader.get('num_workers', 0) > 0
+        loader = Runner.build_dataloader(
+            copy.deepcopy(dataloader), seed, diff_rank_seed)
         if workers:
             loader.generator = torch.Generator().manual_seed(seed or 0)
         dataset = loader.dataset
@@ -119,7 +147,13 @@ class MotionMAERunner(Runner):
         return loader
 
     def load_or_resume(self) -> None:
-        """Resume from the newest readable checkpoint; check given paths."""
+        """Resume from the newest *readable* checkpoint; check given paths.
+
+        mmengine resumes from the newest file, so a checkpoint truncated by
+        a kill is picked up and fails; here it is skipped with a warning. A
+        ``--resume`` / ``load_from`` path that cannot be read is one
+        ``UnreadableCheckpointError``.
+        """
         if self._has_loaded:
             return None
         if self._resume and self._load_from is None:
@@ -140,7 +174,8 @@ class MotionMAERunner(Runner):
         return super().load_or_resume()
 
     def _init_model_weights(self) -> None:
-        # the per-parameter initialisation dump: debug level, not the log
+        """Log mmengine's per-parameter init dump at debug level: it put
+        kilobytes of lines in every log."""
         model = self.model.module if is_model_wrapper(
             self.model) else self.model
         with init_info_at_debug(model):
@@ -149,6 +184,13 @@ class MotionMAERunner(Runner):
     @master_only
     def save_checkpoint(self, out_dir: str, filename: str, *args,
                         **kwargs) -> None:
+        """Write to ``.<filename>.tmp``, then rename over ``filename``.
+
+        mmengine writes in place, so a job killed while saving leaves a
+        truncated newest checkpoint that ``--resume`` picks. The rename is
+        atomic on POSIX. A failed save (full disk) removes the partial file
+        and raises :class:`CheckpointSaveError` naming the last good one.
+        """
         if not osp.isdir(out_dir):  # remote backends: their own semantics
             return super().save_checkpoint(out_dir, filename, *args,
                                            **kwargs)

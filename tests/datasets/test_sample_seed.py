@@ -28,7 +28,7 @@ def _loader(persistent: bool):
     return MotionMAERunner.build_dataloader(
         dict(
             dataset=dict(type=_Tiny, pipeline=[_draw], serialize_data=False),
-            sampler=dict(type='DefaultSampler', shuffle=True),
+            sampler=dict(type='SampleSeedSampler', shuffle=True),
             batch_size=2,
             num_workers=2,
             persistent_workers=persistent,

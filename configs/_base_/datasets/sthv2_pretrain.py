@@ -31,7 +31,9 @@ train_dataloader = dict(
     batch_size=32,  # per GPU; 64 GPUs x 32 = 2048 as VideoMAE
     num_workers=8,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    # per-sample seeds: a resumed run's augmentations are the
+    # uninterrupted run's, with persistent workers too
+    sampler=dict(type='SampleSeedSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         ann_file=ann_file_train,
