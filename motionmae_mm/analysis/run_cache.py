@@ -1,0 +1,30 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Cache keys of benchmark runs, from the config a run actually trains."""
+import copy
+import hashlib
+import json
+from typing import Dict, Optional, Union
+
+from mmengine.config import Config
+
+
+def config_key(config: Union[str, Config],
+               cfg_options: Optional[Dict] = None) -> str:
+    """A 16-hex-digit key of the fully resolved config.
+
+    The config is read with its ``_base_`` files merged and ``cfg_options``
+    applied (as ``--cfg-options`` would), then hashed as sorted JSON of
+    ``cfg.to_dict()``. So an edit to any base config changes the key (a
+    cached run is not reused for a config it was not trained with), and a
+    comment or formatting edit does not.
+
+    Args:
+        config: A config file, or a ``Config`` (not modified).
+        cfg_options: Keys to override, dotted as in ``--cfg-options``.
+    """
+    cfg = Config.fromfile(config) if isinstance(config, str) else \
+        copy.deepcopy(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    text = json.dumps(cfg.to_dict(), sort_keys=True, default=repr)
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
