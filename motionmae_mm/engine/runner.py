@@ -81,12 +81,12 @@ class MotionMAERunner(Runner):
     def _warn_weaker_choices(self, cfg: Dict) -> None:
         """One warning per mmengine class the config names where ours
         prevents a failure (see ``_WEAKER_THAN_OURS``)."""
-        hooks = cfg.get('default_hooks') or {}
+        checkpoint = (cfg.get('default_hooks') or {}).get('checkpoint')
         loader = cfg.get('train_dataloader')
-        named = [(hooks.get('checkpoint') or {}).get('type')]
+        named = [checkpoint]
         if isinstance(loader, dict) and loader.get('num_workers', 0) > 0:
-            named.append((loader.get('sampler') or {}).get('type'))
-        for name in named:
+            named.append(loader.get('sampler'))
+        for name in (n.get('type') for n in named if isinstance(n, dict)):
             if name in _WEAKER_THAN_OURS:
                 key, ours, loss = _WEAKER_THAN_OURS[name]
                 self.logger.warning(
