@@ -154,3 +154,29 @@ def test_safetensors_checkpoint_loads_like_pth(pretrain_ckpt, tmp_path,
         assert torch.equal(value, backbones[1][key]), key
     assert torch.equal(backbones[1]['blocks.1.attn.qkv.weight'],
                        state['backbone.blocks.1.attn.qkv.weight'])
+
+
+def test_removed_arguments_and_unknown_policy_are_one_line(pretrain_ckpt):
+    path, _ = pretrain_ckpt
+    cfg = recognizer_cfg(str(path))
+    cfg['backbone']['init_cfg']['allow_missing'] = ['blocks.']
+    with pytest.raises(ValueError) as err:
+        MODELS.build(cfg).init_weights()
+    assert str(err.value) == (
+        'init_cfg: allow_missing: not an argument of Pretrained '
+        "(allow_missing / allow_unexpected became policy='encoder' or "
+        "'exact', docs/design.md §3)")
+    cfg = recognizer_cfg(str(path))
+    cfg['backbone']['init_cfg']['policy'] = 'lax'
+    with pytest.raises(ValueError, match="unknown checkpoint policy 'lax'"):
+        MODELS.build(cfg).init_weights()
+
+
+def test_exact_policy_refuses_the_pooling_norms(pretrain_ckpt):
+    path, _ = pretrain_ckpt
+    cfg = recognizer_cfg(str(path))
+    cfg['backbone']['init_cfg']['policy'] = 'exact'
+    with pytest.raises(ValueError, match=r"\(policy 'exact'\): 2 missing "
+                       r'\(fc_norm\.weight[^;]*\); 2 unexpected '
+                       r'\(norm\.weight'):
+        MODELS.build(cfg).init_weights()

@@ -43,6 +43,10 @@ class MotionMAEPretrainedInit(PretrainedInit):
         strict (bool): False gives mmengine's log-only behaviour.
         policy (str): A :data:`motionmae_mm.utils.POLICIES` name. Defaults
             to 'encoder'.
+
+    Raises:
+        ValueError: an unknown policy, or another argument (the removed
+            ``allow_missing`` / ``allow_unexpected``), in one line.
     """
 
     def __init__(self,
@@ -50,7 +54,13 @@ class MotionMAEPretrainedInit(PretrainedInit):
                  prefix: Optional[str] = None,
                  map_location: str = 'cpu',
                  strict: bool = True,
-                 policy: str = 'encoder') -> None:
+                 policy: str = 'encoder',
+                 **removed) -> None:
+        if removed:
+            raise ValueError(
+                f'init_cfg: {", ".join(sorted(removed))}: not an argument of '
+                "Pretrained (allow_missing / allow_unexpected became policy="
+                "'encoder' or 'exact', docs/design.md §3)")
         super().__init__(checkpoint, prefix=prefix, map_location=map_location)
         self.strict = strict
         get_policy(policy)  # an unknown name fails when the model is built
