@@ -4,7 +4,7 @@
 Every caller that loads checkpoint tensors names one policy:
 
 * ``'exact'``: every tensor present, none extra, same shapes (``tools/
-  test.py``, ``init_model``, resume-style reloads);
+  test.py``, ``init_model``);
 * ``'encoder'``: an encoder from a pretraining or fine-tuned checkpoint
   (fine-tuning and linear-probe ``Pretrained`` init, VOS, the Hugging Face
   converter). It tolerates the pooling norms one layout has and the other
@@ -20,7 +20,7 @@ from typing import Callable, Dict, List, Sequence, Tuple
 
 from torch import Tensor, nn
 
-from .checkpoint import (CheckpointError, read_checkpoint, state_dict_of)
+from .checkpoint import CheckpointError, read_checkpoint, state_dict_of
 
 POOLING_NORMS = ('fc_norm.', 'norm.')
 
@@ -250,10 +250,11 @@ def load_model_weights(model: nn.Module,
     if kind.startswith('a pretraining') and 'cls_head' in expects:
         heads = sorted((k for k in own if k not in state),
                        key=lambda k: not k.startswith('cls_head.'))
+        name = type(model).__name__
         raise CheckpointError(
             fit_line(lambda n: (
-                f'{filename}: {kind}, but {type(model).__name__} expects '
-                f'{expects} (missing {", ".join(heads[:n])}, ...): fine-tune it '
-                'first (docs/finetune.md)')))
+                f'{filename}: {kind}, but {name} expects {expects} (missing '
+                f'{", ".join(heads[:n])}, ...): fine-tune it first '
+                '(docs/finetune.md)')))
     load_state(model, state, 'exact', str(filename))
     return ckpt
