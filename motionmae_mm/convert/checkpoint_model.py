@@ -9,32 +9,28 @@ trained.
 import os.path as osp
 from typing import Optional, Tuple
 
-import torch
 from mmaction.registry import MODELS
 from mmengine.config import Config
 from torch import nn
 
 from ..utils import register_all_modules
+from ..utils.checkpoint import CheckpointError, read_checkpoint
+from ..utils.state_policy import load_state
 from .errors import ConversionError
 from .stored_config import StoredConfigError, model_cfg_from_text
 
 
 def load_file_as_data(path: str):
-    """Unpickle ``path`` as data: the one place the converters read a
-    ``.pth`` / ``.bin``, through the project's one loading path
-    (:func:`motionmae_mm.utils.checkpoint.read_checkpoint`)."""
-    from ..utils.checkpoint import read_checkpoint
-    if not osp.isfile(path):
-        raise ConversionError(f'{path}: no such file')
+    """Read ``path`` as data through the project's one reader
+    (:func:`motionmae_mm.utils.read_checkpoint`); its errors become
+    :class:`ConversionError`."""
     try:
         return read_checkpoint(path)
-    except Exception as err:  # torch raises several unpickling types
-        first = (str(err).strip().splitlines() or [repr(err)])[0]
-        raise ConversionError(f'{path}: cannot be read as a checkpoint: '
-                              f'{first}') from None
+    except CheckpointError as err:
+        raise ConversionError(str(err)) from None
 
 
-def read_checkpoint(path: str) -> dict:
+def read_source(path: str) -> dict:
     """``{'state_dict', 'meta'}`` of one of our checkpoints, as data."""
     ckpt = load_file_as_data(path)
     state = ckpt.get('state_dict') if isinstance(ckpt, dict) else None
@@ -76,11 +72,12 @@ class EncoderOnly(nn.Module):
 
 
 def build_model(cfg: dict, state: dict, path: str) -> nn.Module:
-    """Build ``cfg`` (in eval mode) and load ``state`` into it strictly.
+    """Build ``cfg`` (in eval mode) and load ``state`` into it.
 
-    A backbone-only config (no ``type``) builds the encoder alone. A
-    missing ``backbone.fc_norm`` is allowed (an encoder imported from a
-    VideoMAE folder without it keeps its initial values).
+    A backbone-only config (no ``type``) builds the encoder alone. The
+    backbone loads under the ``'encoder'`` policy, as fine-tuning does (an
+    encoder imported from a VideoMAE folder without ``fc_norm`` keeps its
+    initial values); the rest of the model loads exactly.
     """
     register_all_modules()
     cfg = dict(cfg)
@@ -92,34 +89,17 @@ def build_model(cfg: dict, state: dict, path: str) -> nn.Module:
     except Exception as err:
         raise ConversionError(f'{path}: cannot build its model from the '
                               f'stored config: {err}') from None
-    result = model.load_state_dict(state, strict=False)
-    missing = [
-        k for k in result.missing_keys if not k.startswith('backbone.fc_norm.')
-    ]
-    if missing or result.unexpected_keys:
-        raise ConversionError(
-            f'{path}: tensors do not match its config: missing {missing[:4]}'
-            f', unexpected {result.unexpected_keys[:4]}')
+    try:
+        load_state(model, state, 'encoder', path, within='backbone.')
+    except CheckpointError as err:
+        raise ConversionError(str(err)) from None
     return model.eval()
 
 
 def load_source(path: str,
                 config: Optional[str] = None) -> Tuple[nn.Module, dict]:
     """``(model, meta)`` of a checkpoint, rebuilt and loaded strictly."""
-    ckpt = read_checkpoint(path)
+    ckpt = read_source(path)
     model = build_model(
         model_cfg(ckpt, path, config), ckpt['state_dict'], path)
     return model, ckpt['meta']
-
-
-@torch.no_grad()
-def encoder_tokens(backbone: nn.Module, clip: torch.Tensor) -> torch.Tensor:
-    """Every token after the encoder's final norm, (B, N, C).
-
-    mmaction2's ``VisionTransformer`` forward pools; this is the same
-    computation up to its final norm (``Identity`` with mean pooling).
-    """
-    x = backbone.patch_embed(clip)[0] + backbone.pos_embed
-    for blk in backbone.blocks:
-        x = blk(x)
-    return backbone.norm(x)

@@ -19,7 +19,8 @@ from typing import Dict, List, Optional
 import torch
 from torch import nn
 
-from .checkpoint_model import encoder_tokens, load_source
+from ..models.utils import encoder_features
+from .checkpoint_model import load_source
 from .errors import ConversionError
 from .huggingface_config import decoder_spec, encoder_spec
 from .huggingface_keys import (decoder_to_hf, encoder_to_hf,
@@ -146,7 +147,8 @@ def compare(model: nn.Module, hf_model: nn.Module, architecture: str,
     pixels = clip.permute(0, 2, 1, 3, 4)
     base = getattr(hf_model, 'videomae', hf_model)
     hidden = base(pixel_values=pixels).last_hidden_state
-    tokens = encoder_tokens(model.backbone, clip)
+    tokens = encoder_features(
+        model.backbone, clip, feat_map=True).flatten(2).transpose(1, 2)
     out = dict(
         last_hidden_state=(hidden - tokens).abs().max().item(),
         tokens_abs_max=tokens.abs().max().item())

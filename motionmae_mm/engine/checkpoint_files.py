@@ -13,7 +13,7 @@ import re
 import zipfile
 from typing import Callable, List, Optional
 
-from ..compat import load_from_local
+from ..utils.checkpoint import PICKLE_MAGIC, ZIP_MAGIC, load_from_local
 
 
 class UnreadableCheckpointError(ValueError):
@@ -22,10 +22,6 @@ class UnreadableCheckpointError(ValueError):
 
 class CheckpointSaveError(OSError):
     """Writing a checkpoint failed (e.g. the disk is full)."""
-
-
-_ZIP_MAGIC = b'PK\x03\x04'
-_PICKLE_PROTO = b'\x80'  # torch's legacy (non-zip) format is a pickle
 
 
 def checkpoint_problem(path: str) -> Optional[str]:
@@ -43,7 +39,7 @@ def checkpoint_problem(path: str) -> Optional[str]:
         return 'empty file'
     with open(path, 'rb') as f:
         magic = f.read(4)
-    if magic == _ZIP_MAGIC:
+    if magic == ZIP_MAGIC:
         try:
             with zipfile.ZipFile(path) as archive:
                 if not any(n.endswith('/data.pkl') or n == 'data.pkl'
@@ -52,7 +48,7 @@ def checkpoint_problem(path: str) -> Optional[str]:
         except (zipfile.BadZipFile, OSError) as err:
             return f'truncated or corrupt ({err})'
         return None
-    if magic[:1] != _PICKLE_PROTO:  # e.g. .safetensors: its own loader
+    if magic[:1] != PICKLE_MAGIC:  # e.g. .safetensors: its own loader
         return None if not path.endswith(('.pth', '.pt')) else \
             'not a torch checkpoint (neither zip nor pickle)'
     try:

@@ -9,26 +9,29 @@ allow-list (docs/design.md: mmengine's ``HistoryBuffer`` and numpy data,
 nothing else); ``.safetensors`` files hold tensors only by construction.
 Problems raise :class:`CheckpointError` (a ``ValueError``, so the tools'
 one-line ``error:`` handling covers it) with a message that names the file
-and the fix.
+and the fix. What the tensors then load into, and what a load may leave out,
+is :func:`motionmae_mm.utils.state_policy.load_state`'s job.
 """
 import json
 import os.path as osp
 import pickle
 import re
 from argparse import Namespace
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, Optional, Union
 
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
-from torch import Tensor, nn
+from torch import Tensor
 
 MapLocation = Optional[Union[str, torch.device, Callable]]
 CONVERTER = 'tools/convert/videomae_to_mmaction.py'
 # filled lazily by mmengine at the first HistoryBuffer(): list them here
 _DEFAULT_STATISTICS = frozenset(('min', 'max', 'current', 'mean'))
-_TORCH_MAGIC = (b'PK\x03\x04', b'\x80')  # torch.save zip / legacy pickle
+ZIP_MAGIC = b'PK\x03\x04'  # torch.save's zip format
+PICKLE_MAGIC = b'\x80'  # torch's legacy format: a pickle
+TORCH_MAGIC = (ZIP_MAGIC, PICKLE_MAGIC)
 
 
 class CheckpointError(ValueError):
@@ -154,7 +157,7 @@ def read_checkpoint(filename: str,
         return read_safetensors(filename, device)
     with open(filename, 'rb') as file:
         head = file.read(4)
-    if not head.startswith(_TORCH_MAGIC):
+    if not head.startswith(TORCH_MAGIC):
         raise CheckpointError(
             f'{filename}: not a checkpoint (neither a torch.save file nor '
             '.safetensors)')
@@ -194,78 +197,6 @@ def state_dict_of(ckpt: Any, filename: str) -> Dict[str, Tensor]:
         raise CheckpointError(f'{filename}: not a checkpoint (no tensor dict '
                               'under "state_dict")')
     return {re.sub(r'^module\.', '', k): v for k, v in state.items()}
-
-
-def describe_checkpoint(keys: List[str]) -> str:
-    """What kind of checkpoint the keys make, in a few words."""
-    tops = sorted({k.split('.')[0] for k in keys})
-    if 'cls_head' in tops:
-        kind = 'a fine-tuned recognizer checkpoint'
-    elif 'backbone' in tops and ({'neck', 'head'} & set(tops)):
-        kind = 'a pretraining checkpoint'
-    elif tops == ['backbone']:
-        kind = 'an encoder-only checkpoint'
-    else:
-        kind = 'a checkpoint'
-    return f'{kind} ({", ".join(t + ".*" for t in tops[:4])})'
-
-
-def _fit(build: Callable[[int], str], limit: int = 267) -> str:
-    """The longest ``build(n)`` (n listed keys, 3 down to 1) within limit
-    (300 characters of a tool's line, less ``error: `` and the --traceback
-    hint)."""
-    for count in (3, 2, 1):
-        message = build(count)
-        if len(message) <= limit:
-            return message
-    return message
-
-
-def load_model_weights(model: nn.Module,
-                       filename: str,
-                       what: str = 'checkpoint') -> dict:
-    """Load every tensor of ``model`` from ``filename``, exactly.
-
-    mmengine's ``load_checkpoint(strict=True)`` raises with every key
-    listed (kilobytes); this raises one summarised line instead: the kind
-    of checkpoint, what the model expects, the first keys and the fix.
-
-    Returns:
-        dict: The whole checkpoint (``meta`` etc.), as read.
-    """
-    ckpt = read_checkpoint(filename, 'cpu', what)
-    state = state_dict_of(ckpt, filename)
-    own = model.state_dict()
-    missing = [k for k in own if k not in state]
-    unexpected = [k for k in state if k not in own]
-    shapes = [
-        f'{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}'
-        for k in own if k in state and state[k].shape != own[k].shape
-    ]
-    name = type(model).__name__
-    expects = describe_checkpoint(list(own)).split(' (', 1)[1].rstrip(')')
-    kind = describe_checkpoint(list(state))
-    if kind.startswith('a pretraining') and 'cls_head' in expects:
-        heads = sorted(missing, key=lambda k: not k.startswith('cls_head.'))
-        raise CheckpointError(_fit(lambda n: (
-            f'{filename}: {kind}, but {name} expects {expects} (missing '
-            f'{", ".join(heads[:n])}, ...): fine-tune it first '
-            '(docs/finetune.md)')))
-    if missing or unexpected:
-        raise CheckpointError(_fit(lambda n: (
-            f'{filename} ({kind}) does not fit the config\'s {name}: ' +
-            '; '.join(f'{len(keys)} {label} ({", ".join(keys[:n])})'
-                      for label, keys in (('missing', missing),
-                                          ('unexpected', unexpected))
-                      if keys) + '; is it for another model or config?')))
-    if shapes:
-        raise CheckpointError(_fit(lambda n: (
-            f'{filename} does not fit the config\'s {name}: {len(shapes)} '
-            f'tensor(s) of another shape (checkpoint vs model: '
-            f'{"; ".join(shapes[:n])}); it was trained with another '
-            'architecture: use its config')))
-    model.load_state_dict(state, strict=True)
-    return ckpt
 
 
 def load_from_local(filename: str, map_location: MapLocation = None) -> Any:

@@ -10,6 +10,8 @@ import pytest
 import torch
 
 from motionmae_mm.convert import ConversionError, export_to_hf
+from motionmae_mm.convert.checkpoint_model import (build_model, model_cfg,
+                                                   read_source)
 from .helpers import (LINEAR_PROBE, LINEAR_PROBE_HEAD, TIMESFORMER_HEAD,
                       make_finetune, make_pretrain, real_clip)
 
@@ -178,3 +180,27 @@ def test_checkpoint_without_stored_config_needs_config(tmp_path):
     config = tmp_path / 'pretrain0.py'  # written by make_pretrain
     result = export_to_hf(str(bare), str(tmp_path / 'hf'), config=str(config))
     assert result.architecture == 'VideoMAEForPreTraining'
+
+
+def test_build_model_loads_the_encoder_policy_and_the_rest_exactly(
+        tmp_path, monkeypatch):
+    """The converter's model loads through load_state: a fixed pos_embed
+    may be absent, a missing block or neck tensor is one named line."""
+    monkeypatch.chdir(tmp_path)
+    path, model = make_pretrain(tmp_path)
+    ckpt = read_source(path.name)
+    cfg = model_cfg(ckpt, path.name)
+    state = ckpt['state_dict']
+    no_pos = {k: v for k, v in state.items() if k != 'backbone.pos_embed'}
+    built = build_model(cfg, no_pos, path.name)
+    for key, value in state.items():
+        assert torch.equal(built.state_dict()[key], value), key
+    for gone in ('backbone.blocks.0.attn.proj.weight',
+                 next(k for k in state if k.startswith('neck.'))):
+        broken = {k: v for k, v in state.items() if k != gone}
+        with pytest.raises(ConversionError) as err:
+            build_model(cfg, broken, path.name)
+        assert str(err.value) == (
+            f'{path.name} (a pretraining checkpoint (backbone.*, head.*, '
+            f"neck.*)) does not fit MotionMAE (policy 'encoder'): 1 missing "
+            f'({gone}); is it for another model or config?')

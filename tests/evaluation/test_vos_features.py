@@ -8,8 +8,8 @@ import torch
 from mmaction.models import VisionTransformer
 
 from motionmae_mm.evaluation.vos.feature_extractor import (
-    CheckpointError, FrameFeatureExtractor, build_encoder,
-    load_encoder_weights)
+    FrameFeatureExtractor, build_encoder, load_encoder_weights)
+from motionmae_mm.utils import CheckpointError
 from ..conftest import tiny_vit_cfg
 
 TINY = tiny_vit_cfg(type='VisionTransformer', patch_size=16)
@@ -94,13 +94,22 @@ def test_checkpoint_loading(tmp_path: Path) -> None:
     load_encoder_weights(enc, _save(tmp_path / 'nopos.pth', no_pos))
 
     missing = {k: v for k, v in state.items() if 'blocks.1.' not in k}
-    with pytest.raises(ValueError, match=r'missing\.pth.*missing: blocks\.1'):
-        load_encoder_weights(enc, _save(tmp_path / 'missing.pth', missing))
+    with pytest.raises(
+            CheckpointError,
+            match=r"m\.pth \(an encoder \(blocks\.\*, norm\.\*, "
+            r".*\)\) does not fit VisionTransformer \(policy "
+            r"'encoder'\): 13 missing \(blocks\.1\.norm1\.weight"):
+        load_encoder_weights(enc, _save(tmp_path / 'm.pth', missing))
     wide = dict(state)
     wide['backbone.norm.weight'] = torch.ones(64)
-    with pytest.raises(ValueError, match=r'shape mismatch.*norm\.weight'):
+    with pytest.raises(
+            CheckpointError,
+            match=r'1 of another shape '
+            r'\(checkpoint vs model: norm\.weight \(64,\) vs '
+            r'\(32,\)\)'):
         load_encoder_weights(enc, _save(tmp_path / 'wide.pth', wide))
-    with pytest.raises(ValueError, match='no "backbone.\\*" weights'):
+    with pytest.raises(
+            CheckpointError, match="no key starts with 'backbone.'"):
         load_encoder_weights(
             enc, _save(tmp_path / 'none.pth', {'encoder.x': torch.ones(1)}))
     with pytest.raises(CheckpointError, match=r'evil\.pth.*weights_only'):

@@ -7,8 +7,8 @@ import torch
 from mmaction.registry import MODELS
 from mmengine.logging import MMLogger
 
-from motionmae_mm.models.utils import compare_state_dicts
 from motionmae_mm.utils import publish_checkpoint
+from motionmae_mm.utils.state_policy import check_state
 from ..conftest import recognizer_cfg, save_pretrain_checkpoint
 
 EXPECTED_MISSING = {'fc_norm.weight', 'fc_norm.bias'}
@@ -41,10 +41,10 @@ def test_every_encoder_tensor_arrives_bit_exactly(pretrain_ckpt, backbone):
     assert len(shared) == len(encoder) - 2  # all but the final norm
     for key in shared:
         assert torch.equal(own[key], encoder[key]), key
-    missing, unexpected, mismatched, skipped = compare_state_dicts(
-        model.backbone, encoder)
-    assert (missing, unexpected, mismatched) == ([], [], [])
-    assert set(skipped) == EXPECTED_MISSING | EXPECTED_UNEXPECTED
+    check = check_state(model.backbone, encoder, 'encoder')
+    assert (check.missing, check.unexpected, check.mismatched,
+            check.untrained) == ([], [], [], [])
+    assert set(check.skipped) == EXPECTED_MISSING | EXPECTED_UNEXPECTED
     assert set(own) - set(encoder) == EXPECTED_MISSING
     assert set(encoder) - set(own) == EXPECTED_UNEXPECTED
 
@@ -73,10 +73,14 @@ def test_grid_change_regenerates_positions(pretrain_ckpt):
 
 
 @pytest.mark.parametrize('change, message', [
-    (dict(embed_dims=48, num_heads=2), 'shape mismatch for .* key'),
-    (dict(depth=3), r'missing encoder key\(s\): blocks\.2\.'),
-    (dict(depth=1), r'unexpected key\(s\) .*blocks\.1\.'),
-    (dict(patch_size=4, img_size=16), r'shape mismatch.*patch_embed'),
+    (dict(embed_dims=48, num_heads=2), r'28 of another shape \(checkpoint '
+     r'vs model: patch_embed\.projection\.weight \(32, 3, 2, 8, 8\) vs '
+     r'\(48, 3, 2, 8, 8\)'),
+    (dict(depth=3), r": 13 missing \(blocks\.2\.norm1\.weight"),
+    (dict(depth=1), r": 13 unexpected \(blocks\.1\.norm1\.weight"),
+    (dict(patch_size=4, img_size=16), r'1 of another shape \(checkpoint vs '
+     r'model: patch_embed\.projection\.weight \(32, 3, 2, 8, 8\) vs '
+     r'\(32, 3, 2, 4, 4\)\)'),
 ])
 def test_mismatching_checkpoint_fails_loudly(pretrain_ckpt, change, message):
     path, _ = pretrain_ckpt
@@ -125,9 +129,8 @@ def test_non_strict_keeps_mmengine_behaviour(pretrain_ckpt):
         if key.startswith('backbone.') and name in own:
             assert torch.equal(own[name], value), name
     extra = own['blocks.2.attn.qkv.weight']  # not in the checkpoint
-    assert not any(
-        v.shape == extra.shape and torch.equal(v, extra)
-        for v in state.values())
+    assert not any(v.shape == extra.shape and torch.equal(v, extra)
+                   for v in state.values())
     log = '\n'.join(records)
     assert 'missing keys in source state_dict' in log
     assert 'blocks.2.attn.qkv.weight' in log
@@ -151,3 +154,29 @@ def test_safetensors_checkpoint_loads_like_pth(pretrain_ckpt, tmp_path,
         assert torch.equal(value, backbones[1][key]), key
     assert torch.equal(backbones[1]['blocks.1.attn.qkv.weight'],
                        state['backbone.blocks.1.attn.qkv.weight'])
+
+
+def test_removed_arguments_and_unknown_policy_are_one_line(pretrain_ckpt):
+    path, _ = pretrain_ckpt
+    cfg = recognizer_cfg(str(path))
+    cfg['backbone']['init_cfg']['allow_missing'] = ['blocks.']
+    with pytest.raises(ValueError) as err:
+        MODELS.build(cfg).init_weights()
+    assert str(err.value) == (
+        'init_cfg: allow_missing: not an argument of Pretrained '
+        "(allow_missing / allow_unexpected became policy='encoder' or "
+        "'exact', docs/design.md §3)")
+    cfg = recognizer_cfg(str(path))
+    cfg['backbone']['init_cfg']['policy'] = 'lax'
+    with pytest.raises(ValueError, match="unknown checkpoint policy 'lax'"):
+        MODELS.build(cfg).init_weights()
+
+
+def test_exact_policy_refuses_the_pooling_norms(pretrain_ckpt):
+    path, _ = pretrain_ckpt
+    cfg = recognizer_cfg(str(path))
+    cfg['backbone']['init_cfg']['policy'] = 'exact'
+    with pytest.raises(ValueError, match=r"\(policy 'exact'\): 2 missing "
+                       r'\(fc_norm\.weight[^;]*\); 2 unexpected '
+                       r'\(norm\.weight'):
+        MODELS.build(cfg).init_weights()

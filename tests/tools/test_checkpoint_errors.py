@@ -95,8 +95,8 @@ def test_test_tool_checkpoint_errors(files, demo_data):
     torch.save({'state_dict': MODELS.build(cfg.model).state_dict()},
                files / 'wide.pth')
     assert _run(files, 'tools/test.py', args[0], 'wide.pth', *args[1:]) == (
-        "error: wide.pth does not fit the config's Recognizer3D: 19 "
-        'tensor(s) of another shape (checkpoint vs model: backbone.pos_embed '
+        "error: wide.pth does not fit Recognizer3D (policy 'exact'): 19 of "
+        'another shape (checkpoint vs model: backbone.pos_embed '
         '(1, 256, 48) vs (1, 256, 32)); it was trained with another '
         f'architecture: use its config{HINT}')
 
@@ -118,9 +118,8 @@ def test_visualize_errors(tmp_path):
     last = _run(tmp_path, tool, config, 'ft.pth', video, '--out', 'x.png')
     assert last == (
         'error: ft.pth (a fine-tuned recognizer checkpoint (backbone.*, '
-        "cls_head.*)) does not fit the config's MotionMAE: 39 missing "
-        '(backbone.pos_embed, backbone.patch_embed.projection.weight); 3 '
-        'unexpected (backbone.cls_token, cls_head.fc_cls.a); is it for '
+        "cls_head.*)) does not fit MotionMAE (policy 'exact'): 39 missing "
+        '(backbone.pos_embed); 3 unexpected (backbone.cls_token); is it for '
         f'another model or config?{HINT}')
 
 

@@ -123,8 +123,8 @@ def test_strict_load_summarises_shapes_and_loads_exactly(tmp_path):
     message = str(err.value)
     assert len(message) <= 300 and '\n' not in message
     assert message == (
-        f"{path} does not fit the config's Recognizer3D: 32 tensor(s) of "
-        'another shape (checkpoint vs model: backbone.pos_embed (1, 32, 48) '
+        f"{path} does not fit Recognizer3D (policy 'exact'): 32 of another "
+        'shape (checkpoint vs model: backbone.pos_embed (1, 32, 48) '
         'vs (1, 32, 32)); it was trained with another architecture: use its '
         'config')
     load_model_weights(wide, path)  # the right model loads it

@@ -19,8 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from ...models.utils import encoder_features
-from ...utils.checkpoint import (CheckpointError,  # noqa: F401
-                                 read_checkpoint, state_dict_of)
+from ...utils.state_policy import load_checkpoint_state
 from .davis_io import DavisFormatError
 
 PathLike = Union[str, Path]
@@ -42,50 +41,20 @@ def build_encoder(model_cfg: Dict) -> nn.Module:
 def load_encoder_weights(encoder: nn.Module,
                          checkpoint: PathLike,
                          prefix: str = 'backbone.') -> None:
-    """Load ``<prefix>*`` weights of a checkpoint into ``encoder``, strictly.
+    """Freeze ``encoder`` and load the ``<prefix>*`` weights of a checkpoint.
 
-    The file is read as data (:func:`motionmae_mm.utils.read_checkpoint`,
-    ``.pth`` or ``.safetensors``). Every encoder key
-    must be present with the same shape, except a fixed sinusoid
-    ``pos_embed`` buffer, which is recomputed and may be absent (converted
-    official VideoMAE weights do not store it).
+    The file is read as data (:func:`motionmae_mm.utils.read_checkpoint`)
+    and loaded under the ``'encoder'`` policy, as fine-tuning loads it
+    (docs/design.md §3). VOS never trains the encoder, so it is frozen
+    first: a pooling norm the checkpoint lacks is refused, not left at its
+    initial values.
 
     Raises:
-        CheckpointError: naming the file, on missing/unexpected keys or
-            shapes, or a file that is not plain data.
+        CheckpointError: one line naming the file and the keys.
     """
-    path = Path(checkpoint)
-    state = state_dict_of(read_checkpoint(str(path), 'cpu', 'CHECKPOINT'),
-                          str(path))
-    weights = {
-        key[len(prefix):]: value
-        for key, value in state.items()
-        if key.startswith(prefix) and isinstance(value, Tensor)
-    }
-    if not weights:
-        raise CheckpointError(
-            f'{path}: no "{prefix}*" weights in the state_dict')
-    own = encoder.state_dict()
-    fixed_pos = ('pos_embed' in own
-                 and 'pos_embed' not in dict(encoder.named_parameters()))
-    missing = [k for k in own if k not in weights]
-    if fixed_pos and 'pos_embed' in missing:
-        missing.remove('pos_embed')
-    unexpected = [k for k in weights if k not in own]
-    shapes = [
-        f'{k} {tuple(weights[k].shape)} vs {tuple(own[k].shape)}'
-        for k in weights if k in own and weights[k].shape != own[k].shape
-    ]
-    problems = []
-    for label, keys in (('missing', missing), ('unexpected', unexpected),
-                        ('shape mismatch (checkpoint vs model)', shapes)):
-        if keys:
-            more = f' (+{len(keys) - 5} more)' if len(keys) > 5 else ''
-            problems.append(f'{label}: {", ".join(keys[:5])}{more}')
-    if problems:
-        raise CheckpointError(f'{path}: encoder weights do not match the '
-                              f'config model: {"; ".join(problems)}')
-    encoder.load_state_dict(weights, strict=False)
+    encoder.requires_grad_(False)
+    load_checkpoint_state(encoder, str(checkpoint), 'encoder', prefix,
+                          'CHECKPOINT')
 
 
 def input_size(height: int,
