@@ -21,6 +21,16 @@ import torch
 from torch import Tensor
 
 
+def effective_rank(x: Tensor) -> float:
+    """exp(entropy) of the normalised squared singular values of centred
+    rows (N, C): how many directions the rows really use (1 = collapsed)."""
+    x = x.double()
+    sv2 = torch.linalg.svdvals(x - x.mean(0)).pow(2)
+    p = sv2 / sv2.sum().clamp(min=1e-300)
+    p = p[p > 0]
+    return float(torch.exp(-(p * p.log()).sum()))
+
+
 def token_statistics(tokens: Tensor) -> Dict[str, float]:
     """Variance shares and pooled effective rank of (N, L, C) tokens."""
     if tokens.ndim != 3 or tokens.shape[0] < 2:
@@ -33,11 +43,8 @@ def token_statistics(tokens: Tensor) -> Dict[str, float]:
     per_clip = tokens.mean(1) - grand  # (N, C)
     position = per_pos.pow(2).mean(0).sum() / total
     clip = per_clip.pow(2).mean(0).sum() / total
-    sv2 = torch.linalg.svdvals(per_clip).pow(2)
-    p = sv2 / sv2.sum()
-    p = p[p > 0]
     return dict(
         position_share=float(position),
         clip_share=float(clip),
         residual_share=float(1 - position - clip),
-        pooled_rank=float(torch.exp(-(p * p.log()).sum())))
+        pooled_rank=effective_rank(per_clip))

@@ -1,4 +1,5 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+from .health_hook import MotionMAEHealthHook
 from .label_check_hook import MotionMAELabelCheckHook
 from .reconstruction_hook import MotionMAEReconstructionHook
 from .rng_state_hook import RNGStateHook
@@ -6,6 +7,6 @@ from .safe_checkpoint_hook import SafeCheckpointHook
 from .skipped_video_hook import SkippedVideoHook
 
 __all__ = [
-    'MotionMAELabelCheckHook', 'MotionMAEReconstructionHook', 'RNGStateHook',
+    'MotionMAEHealthHook', 'MotionMAELabelCheckHook', 'MotionMAEReconstructionHook', 'RNGStateHook',
     'SafeCheckpointHook', 'SkippedVideoHook'
 ]

@@ -7,7 +7,7 @@ from mmaction.registry import MODELS
 from torch import Tensor, nn
 
 from ..targets import select_patches
-from ..utils import run_blocks, use_sdpa_attention
+from ..utils import add_qk_norm, run_blocks, use_sdpa_attention
 
 
 @MODELS.register_module()
@@ -27,6 +27,9 @@ class MotionMAEVisionTransformer(VisionTransformer):
     Args:
         with_cp (bool): Activation checkpointing of the blocks in the masked
             (pretraining) forward, for large encoders. Defaults to False.
+        qk_norm (bool): QK-LayerNorm in every block (:func:`add_qk_norm`);
+            adds parameters a stock mmaction2 encoder lacks. Defaults to
+            False (VideoMAE's encoder).
         **kwargs: mmaction2 ``VisionTransformer`` arguments.
 
     Raises:
@@ -40,6 +43,7 @@ class MotionMAEVisionTransformer(VisionTransformer):
                  num_frames: int = 16,
                  tubelet_size: int = 2,
                  with_cp: bool = False,
+                 qk_norm: bool = False,
                  **kwargs) -> None:
         if img_size % patch_size:
             raise ValueError(
@@ -59,6 +63,8 @@ class MotionMAEVisionTransformer(VisionTransformer):
         self.tubelet_size = tubelet_size
         self.with_cp = with_cp
         use_sdpa_attention(self)
+        if qk_norm:
+            add_qk_norm(self)
 
     def _can_embed_visible(self) -> bool:
         """Whether the patch embedding is a plain strided Conv3d."""

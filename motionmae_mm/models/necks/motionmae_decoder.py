@@ -8,7 +8,7 @@ from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule, ModuleList
 from torch import Tensor, nn
 
-from ..utils import run_blocks, use_sdpa_attention
+from ..utils import add_qk_norm, run_blocks, use_sdpa_attention
 
 
 class DecoderStack(BaseModule):
@@ -67,6 +67,8 @@ class MotionMAEDecoder(BaseModule):
         norm_cfg (dict): Norm layers. Defaults to LN with eps 1e-6.
         with_cp (bool): Activation checkpointing of the decoder blocks (same
             results, less memory, more compute). Defaults to False.
+        qk_norm (bool): QK-LayerNorm in every block (:func:`add_qk_norm`).
+            Defaults to False (VideoMAE's decoder).
         init_cfg (dict or list[dict], optional): Initialisation config.
     """
 
@@ -80,6 +82,7 @@ class MotionMAEDecoder(BaseModule):
                  branches: Sequence[str] = ('appearance', 'motion'),
                  norm_cfg: dict = dict(type='LN', eps=1e-6),
                  with_cp: bool = False,
+                 qk_norm: bool = False,
                  init_cfg: Optional[Union[dict, list]] = [
                      dict(type='TruncNormal', layer='Linear', std=0.02,
                           bias=0.),
@@ -101,6 +104,8 @@ class MotionMAEDecoder(BaseModule):
             for name in names
         })
         use_sdpa_attention(self)
+        if qk_norm:
+            add_qk_norm(self)
         self.register_buffer(
             'pos_embed', torch.zeros(1, 0, embed_dims), persistent=False)
 
