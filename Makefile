@@ -7,7 +7,7 @@ TORCH ?= torch==2.13.0
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.motionmae-installed
 
-.PHONY: install demo demo-finetune test benchmark-motion benchmark-motion-quick clean
+.PHONY: install demo demo-finetune test benchmark-motion benchmark-motion-quick benchmark-digits clean
 
 install: $(STAMP)
 
@@ -32,6 +32,10 @@ test: install
 # motion vs appearance on the demo data (docs/results.md); ARGS=--ablation etc.
 benchmark-motion: install
 	$(PY) tools/benchmarks/motion_vs_appearance.py $(ARGS)
+
+# few labels on moving digits, against random init (docs/results.md)
+benchmark-digits: install
+	$(PY) tools/benchmarks/moving_digits.py --preset few-label $(ARGS)
 
 benchmark-motion-quick: install
 	$(PY) tools/benchmarks/motion_vs_appearance.py --quick $(ARGS)

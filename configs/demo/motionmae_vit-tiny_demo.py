@@ -70,4 +70,7 @@ default_hooks = dict(
     logger=dict(interval=25),
     checkpoint=dict(interval=4, max_keep_ckpts=1))
 # a reconstruction grid every 2 epochs under work_dir/*/vis_data/vis_image
-custom_hooks = [dict(type='MotionMAEReconstructionHook', interval=200)]
+custom_hooks = [
+    dict(type='MotionMAEReconstructionHook', interval=200),
+    dict(type='MotionMAEHealthHook', interval=100)
+]

@@ -10,33 +10,21 @@ beside the checkpoint, per evaluation setting.
 import json
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 from ..apis import init_model
 from ..apis.pretrain import pretrain
 from ..evaluation.few_label import digit_set, few_label_eval, preprocess
 from ..evaluation.health import representation_health
 from ..evaluation.loss_floor import loss_and_floor
+from .build import load_config
 from .run_cache import config_key
 
 #: Seed stream of the clips health and loss floors are read on.
 _HEALTH_STREAM = 104
-
-
-def resolved_config(config: str,
-                    cfg_options: Sequence[str] = ()) -> Config:
-    """The config with its bases merged and ``key=value`` options applied
-    (values parsed as mmengine's ``--cfg-options`` parses them)."""
-    cfg = Config.fromfile(config)
-    options = {}
-    for item in cfg_options:
-        key, value = item.split('=', 1)
-        options[key] = DictAction._parse_iterable(value)
-    cfg.merge_from_dict(options)
-    return cfg
 
 
 def pretrain_cached(config: str,
@@ -50,7 +38,7 @@ def pretrain_cached(config: str,
         dict: ``work_dir``, ``checkpoint``, ``losses`` (last logged),
         ``seconds`` (this session's training wall time) and ``key``.
     """
-    cfg = resolved_config(config, [*cfg_options, f'randomness.seed={seed}'])
+    cfg = load_config(config, [*cfg_options, f'randomness.seed={seed}'])
     key = config_key(cfg)
     work_dir = osp.join(work_root, f'{name}-s{seed}-{key}')
     record = osp.join(work_dir, 'pretrain.json')
@@ -76,7 +64,7 @@ def score_encoder(config: str,
     ``checkpoint=None`` scores the config's model at random init (seeded
     with ``seed``).
     """
-    cfg = resolved_config(config, cfg_options)
+    cfg = load_config(config, cfg_options)
     render = render_args(cfg)
     torch.manual_seed(seed)
     model = init_model(cfg, checkpoint)
@@ -112,7 +100,7 @@ def score_cached(run: Dict, evaluation: dict, tag: str) -> Dict:
 def random_init_cached(config: str, cfg_options: List[str], work_root: str,
                        evaluation: dict, tag: str, seed: int = 0) -> Dict:
     """:func:`score_encoder` at random init, cached under ``work_root``."""
-    cfg = resolved_config(config, cfg_options)
+    cfg = load_config(config, cfg_options)
     path = osp.join(work_root,
                     f'random-s{seed}-{config_key(cfg)}-scores-{tag}.json')
     if osp.isfile(path):
@@ -141,6 +129,7 @@ DIGITS_CONFIG = 'configs/digits/motionmae_vit-tiny_digits.py'
 RECIPE_VARIANTS: Dict[str, List[str]] = {
     'base': [],
     'no-qk-norm': ['model.backbone.qk_norm=False', 'model.neck.qk_norm=False'],
+    'no-motion': ['model.head.motion_weight=0.0'],
     'lr1.5e-3': ['optim_wrapper.optimizer.lr=1.5e-3'],
     'lr3e-4': ['optim_wrapper.optimizer.lr=3e-4'],
     'lr-per-256': ['optim_wrapper.optimizer.lr=3.75e-5'],  # 1.5e-4 * 64/256
@@ -176,9 +165,10 @@ def recipe_row(name: str, scores: Dict, seconds: float) -> Dict:
     entropies = [v for k, v in health.items() if k.startswith('attn_')]
     probe = scores['few_label']['probe']
     row = dict(variant=name)
-    for target in ('appearance', 'motion'):
-        if f'loss_{target}' in scores:
-            row[target] = (f'{scores[f"loss_{target}"]:.3f} / '
+    for key in scores:
+        if key.startswith('loss_'):
+            target = key[len('loss_'):]
+            row[target] = (f'{scores[key]:.3f} / '
                            f'{scores[f"floor_{target}"]:.3f}')
     row.update(
         token_cosine=f'{health["token_cosine"]:.3f}',
@@ -203,3 +193,38 @@ def markdown(rows: Sequence[Dict]) -> str:
         for row in rows
     ]
     return '\n'.join(lines) + '\n'
+
+
+def label_curves(results: Mapping[str, Dict],
+                 kind: str = 'probe') -> Dict[str, Dict[int, List[float]]]:
+    """Per encoder (variant, seeds pooled), labels per class -> the
+    accuracies of every seed and label draw (``kind``: ``'probe'`` or
+    ``'finetune'``). ``results`` maps ``'<variant>/s<seed>'`` (or
+    ``'random_init'``) to its scores."""
+    curves: Dict[str, Dict[int, List[float]]] = {}
+    for key, scores in results.items():
+        name = key.split('/')[0]
+        for k, accs in scores['few_label'][kind].items():
+            curves.setdefault(name, {}).setdefault(int(k), []).extend(accs)
+    return curves
+
+
+def few_label_rows(results: Mapping[str, Dict]) -> List[Dict]:
+    """Table rows: per encoder, mean ± std of the probe at every label
+    count and of the fine-tune, over seeds and draws."""
+    from ..evaluation.summary import format_mean_std
+    rows = []
+    probes, tunes = label_curves(results), label_curves(results, 'finetune')
+    for name, points in probes.items():
+        row = dict(encoder=name)
+        row.update({
+            f'probe@{k}': format_mean_std(points[k])
+            for k in sorted(points)
+        })
+        row.update({
+            f'fine-tune@{k}': format_mean_std(accs)
+            for k, accs in sorted(tunes.get(name, {}).items())
+        })
+        row['runs'] = len(points[min(points)])
+        rows.append(row)
+    return rows

@@ -81,3 +81,34 @@ def representation_health(backbone: nn.Module,
         {f'attn_entropy/{i}': value
          for i, value in enumerate(entropies)})
     return out
+
+
+def dataset_clips(model: nn.Module, cfg, num_clips: int) -> Tensor:
+    """The first ``num_clips`` clips of ``cfg``'s training dataset through
+    its own pipeline and ``model``'s preprocessor, (N, C, T, H, W)."""
+    from mmaction.registry import DATASETS
+    from mmengine.registry import DefaultScope
+    if num_clips < 2:
+        raise ValueError(f'--num-clips {num_clips}: need at least 2')
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
+        dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    samples = [dataset[i] for i in range(min(num_clips, len(dataset)))]
+    batch = model.data_preprocessor(
+        dict(inputs=[s['inputs'] for s in samples],
+             data_samples=[s['data_samples'] for s in samples]), False)
+    return model._clip(batch['inputs'])
+
+
+def health_table(backbones: Dict[str, nn.Module], clips: Tensor) -> str:
+    """:func:`representation_health` of each backbone, one column each."""
+    columns = {
+        name: representation_health(backbone, clips)
+        for name, backbone in backbones.items()
+    }
+    keys = list(next(iter(columns.values())))
+    width = max(len(k) for k in keys)
+    lines = [' ' * width + ''.join(f'{name:>14}' for name in columns)]
+    for key in keys:
+        lines.append(f'{key:<{width}}' + ''.join(
+            f'{column[key]:>14.3f}' for column in columns.values()))
+    return '\n'.join(lines)

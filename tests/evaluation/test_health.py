@@ -7,6 +7,7 @@ import torch
 from mmaction.registry import MODELS
 
 from motionmae_mm.evaluation.health import (attention_entropy,
+                                            health_table,
                                             representation_health,
                                             token_cosine)
 from motionmae_mm.evaluation.token_statistics import effective_rank
@@ -90,3 +91,34 @@ def test_qk_norm_is_off_by_default_and_bounds_the_logits():
     assert normed(x, mask).shape == (2, 32, plain.embed_dims)
     cfg = dict(type='MotionMAEVisionTransformer', qk_norm=True)
     assert MODELS.get(cfg['type']) is type(normed)
+
+
+def test_health_table_has_a_column_per_encoder():
+    torch.manual_seed(0)
+    clips = torch.randn(4, 3, 4, 32, 32)
+    a, b = build_tiny_vit(0), build_tiny_vit(1)
+    table = health_table({'random init': a, 'checkpoint': b}, clips)
+    lines = table.splitlines()
+    assert lines[0].split() == ['random', 'init', 'checkpoint']
+    row = dict(
+        (line.split()[0], [float(v) for v in line.split()[1:]])
+        for line in lines[1:])
+    assert row['token_cosine'] == pytest.approx([
+        representation_health(a, clips)['token_cosine'],
+        representation_health(b, clips)['token_cosine']
+    ], abs=1e-3)
+    assert len(row) == 6  # four figures and two blocks' entropies
+
+
+def test_health_tool_missing_checkpoint_is_one_line():
+    import subprocess
+    import sys
+
+    from ..conftest import REPO
+    out = subprocess.run([
+        sys.executable, 'tools/analysis/health.py',
+        'configs/digits/motionmae_vit-tiny_digits.py', 'nope.pth'
+    ], cwd=REPO, capture_output=True, text=True)
+    assert out.returncode != 0
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith('error: ') and 'nope.pth' in last, last

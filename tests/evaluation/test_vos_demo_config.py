@@ -38,5 +38,5 @@ def test_demo_vos_config_loads_the_demo_checkpoint(demo_checkpoint):
 
 def test_base_vos_config_refuses_the_demo_checkpoint(demo_checkpoint):
     cfg = Config.fromfile(VOS / 'davis2017_label_propagation.py')
-    with pytest.raises(ValueError, match='do not match the config model'):
+    with pytest.raises(ValueError, match='does not fit MotionMAEVisionTransformer'):
         DavisSegmenter.from_config(cfg, demo_checkpoint)

@@ -224,9 +224,10 @@ def run_options(variant_cfg: str, data_root: str, epochs: int, seed: int,
         'default_hooks.checkpoint.interval': epochs,
         'default_hooks.checkpoint.max_keep_ckpts': 1,
         'default_hooks.logger.interval': 20,
+        # the pictures and health figures are the evaluation's job here
         'custom_hooks': [
-            h for h in cfg.get('custom_hooks', [])
-            if h.get('type') != 'MotionMAEReconstructionHook'
+            h for h in cfg.get('custom_hooks', []) if h.get('type') not in
+            ('MotionMAEReconstructionHook', 'MotionMAEHealthHook')
         ],
     }
 

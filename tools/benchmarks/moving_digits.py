@@ -13,7 +13,10 @@ Presets:
   (``RECIPE_VARIANTS``), one seed, probe at 20 labels per class;
 * ``few-label``: MotionMAE and VideoMAE (tube, appearance only), seeds 0
   and 1, probe at 5/20/100 labels per class over 3 label draws,
-  fine-tune at 20; writes ``few_label.png`` (accuracy vs labels).
+  fine-tune at 20; writes ``few-label-<task>.png`` (accuracy vs labels).
+
+``--task`` picks the label the probes score (``identity`` of the moving
+digit, its ``direction`` or ``speed``); the pretraining runs are shared.
 
 Runs and scores are cached under the work dir, keyed by the resolved
 config: a rerun reuses them and an interrupted pretraining resumes.
@@ -28,27 +31,37 @@ import json
 import os
 import os.path as osp
 
+from mmengine.config import Config
+
 from motionmae_mm.analysis.digits_benchmark import (DIGITS_CONFIG,
                                                     METHOD_VARIANTS,
-                                                    RECIPE_VARIANTS, markdown,
+                                                    RECIPE_VARIANTS,
+                                                    few_label_rows,
+                                                    label_curves, markdown,
                                                     pretrain_cached,
                                                     random_init_cached,
                                                     recipe_row, score_cached)
+from motionmae_mm.analysis.run_cache import config_key
+from motionmae_mm.datasets.moving_digits import TASKS
 from motionmae_mm.utils.cli import add_traceback_flag, user_errors
+from motionmae_mm.visualization import plot_label_efficiency
 
-PRESETS = dict(
-    recipe=dict(
+#: Every evaluation setting is named here, so the cache tag covers it.
+_SCORING = dict(draws=3, finetune_epochs=15,
+                test_per_class=30, val_per_class=10)
+PRESETS = {
+    'recipe':
+    dict(
         variants=RECIPE_VARIANTS,
         seeds=[0],
-        evaluation=dict(shots=[20], draws=3, finetune_shots=[])),
-    **{
-        'few-label':
-        dict(
-            variants=METHOD_VARIANTS,
-            seeds=[0, 1],
-            evaluation=dict(shots=[5, 20, 100], draws=3,
-                            finetune_shots=[20]))
-    })
+        evaluation=dict(shots=[20], finetune_shots=[], **_SCORING)),
+    'few-label':
+    dict(
+        variants=METHOD_VARIANTS,
+        seeds=[0, 1],
+        evaluation=dict(
+            shots=[5, 20, 100], finetune_shots=[20], **_SCORING)),
+}
 
 
 def parse_args() -> argparse.Namespace:
@@ -61,6 +74,9 @@ def parse_args() -> argparse.Namespace:
         '--epochs', type=int, help='override train_cfg.max_epochs')
     parser.add_argument(
         '--seeds', help='comma-separated pretraining seeds (preset default)')
+    parser.add_argument(
+        '--task', choices=TASKS, default='identity',
+        help='label the probes score (pretraining is the same)')
     parser.add_argument(
         '--cfg-options', nargs='+', default=[],
         help='key=value overrides for every variant')
@@ -91,12 +107,13 @@ def run(args: argparse.Namespace) -> None:
         common.append(f'train_cfg.max_epochs={args.epochs}')
     if common:
         print(f'overriding for every variant: {" ".join(common)}')
-    evaluation = preset['evaluation']
-    tag = args.preset
+    evaluation = dict(preset['evaluation'], task=args.task)
+    # scores are cached per preset and evaluation setting
+    tag = f'{args.preset}-{config_key(Config(evaluation))[:8]}'
     results, rows = {}, []
     random = random_init_cached(args.config, common, args.work_dir,
                                 evaluation, tag)
-    results['random_init'] = random
+    results['random_init'] = dict(scores=random)
     rows.append(recipe_row('random init', random, 0.))
     for name, options in variants.items():
         for seed in seeds:
@@ -109,12 +126,23 @@ def run(args: argparse.Namespace) -> None:
                            run_['seconds']))
             print(markdown(rows[-1:]).splitlines()[-1], flush=True)
     os.makedirs(args.work_dir, exist_ok=True)
-    with open(osp.join(args.work_dir, f'{tag}.json'), 'w') as f:
+    with open(osp.join(args.work_dir, f'{name}.json'), 'w') as f:
         json.dump(results, f, indent=1)
-    table = osp.abspath(osp.join(args.work_dir, f'{tag}.md'))
+    name = f'{args.preset}-{args.task}'
+    table = osp.abspath(osp.join(args.work_dir, f'{name}.md'))
+    text = markdown(rows)
+    if args.preset == 'few-label':
+        scores = {k: v['scores'] for k, v in results.items()}
+        text += '\n' + markdown(few_label_rows(scores))
+        plot = osp.abspath(osp.join(args.work_dir, f'{name}.png'))
+        plot_label_efficiency(
+            label_curves(scores), plot,
+            f'moving digits, {args.task}: frozen linear probe',
+            100. / random['few_label']['classes'])
+        print(f'plot: {plot}')
     with open(table, 'w') as f:
-        f.write(markdown(rows))
-    print(markdown(rows))
+        f.write(text)
+    print(text)
     print(f'table: {table}')
 
 
