@@ -28,3 +28,14 @@ def config_key(config: Union[str, Config],
         cfg.merge_from_dict(cfg_options)
     text = json.dumps(cfg.to_dict(), sort_keys=True, default=repr)
     return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def train_command(config: str, options: Dict, work_dir: str) -> str:
+    """The ``tools/train.py`` command that trains ``config`` with a run's
+    ``options`` (lists written as JSON), printed so a benchmark run can be
+    reproduced alone."""
+    pairs = ' '.join(
+        f'{k}={json.dumps(v) if isinstance(v, list) else v}'
+        for k, v in options.items())
+    return (f'python tools/train.py {config} --work-dir {work_dir} '
+            f'--cfg-options {pairs}')

@@ -14,6 +14,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
+from motionmae_mm.analysis.run_cache import train_command
+
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'benchmarks' / 'motion_vs_appearance.py'
 
@@ -138,7 +140,7 @@ def test_a_run_is_the_printed_train_command(tmp_path):
     from mmengine.config import DictAction
     path = VARIANT_CFG['motionmae_shared']
     options = bench.run_options(path, str(tmp_path), 2, 1, 2)
-    command = shlex.split(bench.train_command(path, options, 'w'))
+    command = shlex.split(train_command(path, options, 'w'))
     assert command[:6] == ['python', 'tools/train.py', path, '--work-dir',
                            'w', '--cfg-options']
     parser = argparse.ArgumentParser()

@@ -52,7 +52,7 @@ from typing import Dict, List, Optional, Tuple
 import torch
 from mmengine.config import Config
 
-from motionmae_mm.analysis.run_cache import config_key
+from motionmae_mm.analysis.run_cache import config_key, train_command
 from motionmae_mm.apis import draw_reconstruction, init_model, pretrain
 from motionmae_mm.datasets import ensure_demo_dataset, read_labelled_list
 from motionmae_mm.evaluation import (EvalClips, aggregate, evaluate_encoder,
@@ -239,15 +239,6 @@ def load_cfg(variant_cfg: str, options: Dict, work_dir: str) -> Config:
     cfg.work_dir = work_dir
     cfg.launcher = 'none'
     return cfg
-
-
-def train_command(variant_cfg: str, options: Dict, work_dir: str) -> str:
-    """The ``tools/train.py`` command that trains what a run trains."""
-    pairs = ' '.join(
-        f'{k}={json.dumps(v) if isinstance(v, list) else v}'
-        for k, v in options.items())
-    return (f'python tools/train.py {variant_cfg} --work-dir {work_dir} '
-            f'--cfg-options {pairs}')
 
 
 def runs_vos(args: argparse.Namespace) -> bool:
