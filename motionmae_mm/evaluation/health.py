@@ -33,6 +33,7 @@ def token_cosine(tokens: Tensor) -> float:
     return float((total - n) / (n * (n - 1)))
 
 
+@torch.no_grad()
 def attention_entropy(attn: SDPAAttention, x: Tensor) -> float:
     """Mean entropy (nats) of the attention rows of ``attn`` on input ``x``.
 
