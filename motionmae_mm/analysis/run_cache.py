@@ -39,3 +39,13 @@ def train_command(config: str, options: Dict, work_dir: str) -> str:
         for k, v in options.items())
     return (f'python tools/train.py {config} --work-dir {work_dir} '
             f'--cfg-options {pairs}')
+
+
+def run_config(config: str, options: Dict, work_dir: str) -> Config:
+    """``config`` with a run's ``options``, training in ``work_dir`` with
+    no launcher: what a benchmark run trains in-process."""
+    cfg = Config.fromfile(config)
+    cfg.merge_from_dict(options)
+    cfg.work_dir = work_dir
+    cfg.launcher = 'none'
+    return cfg

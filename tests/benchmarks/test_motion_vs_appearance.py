@@ -14,7 +14,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from motionmae_mm.analysis.run_cache import train_command
+from motionmae_mm.analysis.run_cache import run_config, train_command
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'benchmarks' / 'motion_vs_appearance.py'
@@ -125,7 +125,7 @@ def test_schedule_is_the_configs_but_length_and_warmup():
     assert bench.schedule_options(1)['param_scheduler.warmup'] == 0
     path = VARIANT_CFG['motionmae_shared']
     options = bench.run_options(path, 'data/x', 10, 3, 0)
-    cfg = bench.load_cfg(path, options, 'w')
+    cfg = run_config(str(REPO / path), options, 'w')
     written = Config.fromfile(REPO / path)
     assert cfg.param_scheduler == dict(written.param_scheduler, warmup=1)
     assert cfg.optim_wrapper == written.optim_wrapper
@@ -147,7 +147,7 @@ def test_a_run_is_the_printed_train_command(tmp_path):
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parsed = parser.parse_args(command[5:]).cfg_options
     assert parsed == options
-    trained = bench.load_cfg(path, options, 'w')
+    trained = run_config(str(REPO / path), options, 'w')
     alone = Config.fromfile(REPO / path)
     alone.merge_from_dict(parsed)
     alone.work_dir, alone.launcher = 'w', 'none'

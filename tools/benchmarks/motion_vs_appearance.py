@@ -18,24 +18,15 @@ test.txt.
 Modes: default = the main table (5 variants x 3 seeds); ``--quick`` = 1
 seed, shorter schedules; ``--ablation`` = motion-target ablations of (b)
 (gap 1/2/4, normalisation, sign), combinable with ``--quick``; ``--smoke``
-= seconds-scale check on tiny generated data. Each run trains its variant's
-config as written except for the keys it prints, as the ``tools/train.py``
-command that trains the same thing (data, seed, workers, epochs, warm-up
-length, checkpoint and log intervals). Finished runs are cached in the work
-dir, keyed by the fully resolved config (bases and those keys included,
-:func:`motionmae_mm.analysis.run_cache.config_key`) and the evaluation
-settings, and reused on a rerun.
+= seconds-scale check on tiny generated data. Each run prints the keys it
+overrides as a ``tools/train.py`` command; finished runs are cached by the
+resolved config (``run_cache.config_key``) and the evaluation settings.
 
 Writes ``results.json``, ``results.md`` (mean +- std over seeds),
-``results.png`` and ``reconstruction_<variant>.png`` to the work dir and
-ends with two lines::
+``results.png`` and ``reconstruction_<variant>.png`` to the work dir and ends
+with the lines ``table: <path>.md`` and ``plot: <path>.png``.
 
-    table: <absolute path>.md
-    plot: <absolute path>.png
-
-Example::
-
-    python tools/benchmarks/motion_vs_appearance.py --quick
+Example: ``python tools/benchmarks/motion_vs_appearance.py --quick``
 """
 import argparse
 import datetime
@@ -52,7 +43,8 @@ from typing import Dict, List, Optional, Tuple
 import torch
 from mmengine.config import Config
 
-from motionmae_mm.analysis.run_cache import config_key, train_command
+from motionmae_mm.analysis.run_cache import (config_key, run_config,
+                                             train_command)
 from motionmae_mm.apis import draw_reconstruction, init_model, pretrain
 from motionmae_mm.datasets import ensure_demo_dataset, read_labelled_list
 from motionmae_mm.evaluation import (EvalClips, aggregate, evaluate_encoder,
@@ -232,15 +224,6 @@ def run_options(variant_cfg: str, data_root: str, epochs: int, seed: int,
     }
 
 
-def load_cfg(variant_cfg: str, options: Dict, work_dir: str) -> Config:
-    """The variant's config with a run's options, training in ``work_dir``."""
-    cfg = Config.fromfile(osp.join(REPO, variant_cfg))
-    cfg.merge_from_dict(options)
-    cfg.work_dir = work_dir
-    cfg.launcher = 'none'
-    return cfg
-
-
 def runs_vos(args: argparse.Namespace) -> bool:
     """Whether DAVIS J&F is scored: a ``--davis-root`` that exists."""
     return bool(not args.no_vos and args.davis_root
@@ -279,7 +262,7 @@ def run_one(args: argparse.Namespace, variant: str, cfg_path: str, seed: int,
             print(f'[{variant} seed {seed}] cached: {cache}')
             return cached
     os.makedirs(run_dir, exist_ok=True)
-    cfg = load_cfg(cfg_path, options, run_dir)
+    cfg = run_config(osp.join(REPO, cfg_path), options, run_dir)
     if variant == REFERENCE:
         print(f'[{variant} seed {seed}] the encoder of {cfg_path} as '
               'initialised, not pretrained', flush=True)
