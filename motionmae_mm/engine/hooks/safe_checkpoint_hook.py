@@ -1,32 +1,59 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+import os
+import os.path as osp
+
 from mmaction.registry import HOOKS
 from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
 
 
+def write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    tmp = osp.join(osp.dirname(path), f'.{osp.basename(path)}.tmp')
+    with open(tmp, 'w') as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
 @HOOKS.register_module()
 class SafeCheckpointHook(CheckpointHook):
-    """``CheckpointHook`` that deletes old checkpoints only after a save.
+    """``CheckpointHook`` whose saves never leave the work dir worse off.
 
     mmengine removes the oldest kept checkpoint *before* writing the new
-    one: with ``max_keep_ckpts=1`` a save that fails (full disk) leaves no
-    checkpoint at all. Here the old one goes only once the new one is
-    complete. ``MotionMAERunner`` uses it in place of ``CheckpointHook``.
+    one (with ``max_keep_ckpts=1`` a failed save leaves none) and rewrites
+    ``last_checkpoint`` in place (a kill at that moment leaves it empty).
+    Here the old checkpoint goes only once the new one is complete, and
+    the record is replaced atomically. ``MotionMAERunner`` uses it in
+    place of ``CheckpointHook``.
     """
 
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
-        keep = self.max_keep_ckpts
-        ids = getattr(self, 'keep_ckpt_ids', None)
         doomed = None
-        if keep > 0 and ids is not None and len(ids) == keep and \
-                ids[-1] != step:
-            doomed = ids[0]
-            self.max_keep_ckpts = keep + 1  # the parent deletes nothing
-        try:
-            super()._save_checkpoint_with_step(runner, step, meta)
-        finally:
-            self.max_keep_ckpts = keep
-        if doomed is None or not is_main_process():
+        if self.max_keep_ckpts > 0 and not (self.keep_ckpt_ids and
+                                            self.keep_ckpt_ids[-1] == step):
+            if len(self.keep_ckpt_ids) == self.max_keep_ckpts:
+                doomed = self.keep_ckpt_ids.popleft()
+            self.keep_ckpt_ids.append(step)
+            runner.message_hub.update_info('keep_ckpt_ids',
+                                           list(self.keep_ckpt_ids))
+        filename = self.filename_tmpl.format(step)
+        self.last_ckpt = self.file_backend.join_path(self.out_dir, filename)
+        runner.message_hub.update_info('last_ckpt', self.last_ckpt)
+        runner.save_checkpoint(
+            self.out_dir,
+            filename,
+            self.file_client_args,
+            save_optimizer=self.save_optimizer,
+            save_param_scheduler=self.save_param_scheduler,
+            meta=meta,
+            by_epoch=self.by_epoch,
+            backend_args=self.backend_args,
+            **self.args)
+        if not is_main_process():
+            return
+        write_atomically(
+            osp.join(runner.work_dir, 'last_checkpoint'), self.last_ckpt)
+        if doomed is None:
             return
         path = self.file_backend.join_path(self.out_dir,
                                            self.filename_tmpl.format(doomed))
