@@ -3,6 +3,8 @@
 # Multi-node: set NNODES, NODE_RANK, MASTER_ADDR and PORT on every node.
 # Without a GPU the processes train on CPU with gloo. torchrun (through
 # motionmae_mm.engine.launcher) stops every rank when one dies and names it.
+# SIGTERM / SIGUSR1 to this script reach every rank: each finishes its
+# iteration, rank 0 saves, and the script exits 75; --resume continues.
 set -e
 CONFIG=$1
 NPROC=$2
@@ -17,7 +19,7 @@ else DEFAULT_PYTHON=$(command -v python3 || command -v python); fi
 PYTHON=${PYTHON:-$DEFAULT_PYTHON}
 
 PYTHONPATH="$ROOT:$PYTHONPATH" \
-"$PYTHON" -m motionmae_mm.engine.launcher --nnodes="$NNODES" --node_rank="$NODE_RANK" \
+exec "$PYTHON" -m motionmae_mm.engine.launcher --nnodes="$NNODES" --node_rank="$NODE_RANK" \
     --master_addr="$MASTER_ADDR" --master_port="$PORT" \
     --nproc_per_node="$NPROC" \
     "$ROOT/tools/train.py" "$CONFIG" --launcher pytorch "${@:3}"

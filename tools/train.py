@@ -12,6 +12,7 @@ from mmengine.config import Config, DictAction
 
 import motionmae_mm  # noqa: F401  (registers modules, checkpoint allow-list)
 from motionmae_mm.apis import AMP_TWIN, adapt_cfg_to_machine, build_runner
+from motionmae_mm.engine import TrainingPreempted
 from motionmae_mm.visualization import add_vis_backend
 from motionmae_mm.utils.cli import add_traceback_flag, user_errors
 
@@ -133,10 +134,14 @@ def main() -> int:
     with user_errors(args.traceback, config=args.config) as ctx:
         ctx.cfg = cfg = merge_args(Config.fromfile(args.config), args)
         runner = build_runner(adapt_cfg_to_machine(cfg))
-        runner.train()
+        code = 0
+        try:
+            runner.train()
+        except TrainingPreempted as stop:  # saved: leave like a finished run
+            code = stop.code
         del runner  # its DDP wrapper holds the process group
         shutdown_distributed()
-    return 0
+    return code
 
 
 if __name__ == '__main__':

@@ -22,7 +22,9 @@ default_hooks = dict(
     # the uninterrupted one drew
     rng_state=dict(type='RNGStateHook'),
     # one log line and a scalar per epoch counting unreadable videos
-    skipped_videos=dict(type='SkippedVideoHook'))
+    skipped_videos=dict(type='SkippedVideoHook'),
+    # SIGTERM / SIGUSR1: finish the iteration, save, exit 75 (requeue)
+    preemption=dict(type='PreemptionHook'))
 
 env_cfg = dict(
     cudnn_benchmark=False,

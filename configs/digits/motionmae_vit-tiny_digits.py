@@ -15,10 +15,11 @@ max_epochs = 16
 
 model = dict(
     # QK-LayerNorm: without it the encoder collapsed to 1.8 effective
-    # dimensions and learned least (docs/results.md, Levers)
+    # dimensions and learned least; LayerScale (init_values) kept the most
+    # (docs/results.md, Levers)
     backbone=dict(
         img_size=img_size, patch_size=4, num_frames=num_frames,
-        qk_norm=True),
+        qk_norm=True, init_values=0.1),
     neck=dict(qk_norm=True),
     mask_generator=dict(mask_ratio=0.5))
 
@@ -43,6 +44,9 @@ train_dataloader = dict(
         ]))
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
+# a 3-epoch warm-up: with 1, every run's tokens fell to rank 2-4 when the
+# warm-up ended, and only some seeds recovered (docs/results.md)
+param_scheduler = dict(warmup=3)
 train_cfg = dict(max_epochs=max_epochs)
 default_hooks = dict(
     logger=dict(interval=50), checkpoint=dict(interval=4, max_keep_ckpts=1))

@@ -47,7 +47,7 @@ optim_wrapper = dict(
 param_scheduler = dict(
     warmup=warmup_epochs, start_factor=0.01, eta_min=0., eta_min_ratio=None)
 train_cfg = dict(
-    type='EpochBasedTrainLoop',
+    type='ResumableEpochBasedTrainLoop',
     max_epochs=max_epochs,
     val_begin=1,
     val_interval=5)

@@ -12,6 +12,7 @@ from the seed, epoch, rank and index; in a worker the pipeline reseeds
 python, numpy and torch from it before the sample is loaded. What a sample
 draws then depends on nothing a restart changes (nor on ``num_workers``).
 """
+import itertools
 import random
 from typing import Iterator, Optional
 
@@ -46,11 +47,19 @@ class SampleSeedSampler(DefaultSampler):
 
     Same order as ``DefaultSampler``; each index is a :class:`SeededIndex`.
     ``MotionMAERunner`` uses it instead of ``DefaultSampler`` when the
-    loader has workers.
+    loader has workers. :meth:`skip_next` lets a run resumed in the middle
+    of an epoch continue its order (``ResumableEpochBasedTrainLoop``).
     """
 
+    _skip = 0
+
+    def skip_next(self, num: int) -> None:
+        """The next pass (only) leaves out its first ``num`` indices."""
+        self._skip = num
+
     def __iter__(self) -> Iterator[int]:
-        for index in super().__iter__():
+        skip, self._skip = self._skip, 0
+        for index in itertools.islice(super().__iter__(), skip, None):
             yield SeededIndex(index,
                               sample_seed(self.seed, self.epoch, self.rank,
                                           index))

@@ -16,6 +16,11 @@ from typing import Callable, List, Optional
 from ..utils.checkpoint import PICKLE_MAGIC, ZIP_MAGIC, load_from_local
 
 
+#: Checkpoints written on a preemption notice (``PreemptionHook``) are
+#: named ``preempted_iter_<N>.pth``; the next regular one replaces them.
+PREEMPTED_PREFIX = 'preempted_iter_'
+
+
 class UnreadableCheckpointError(ValueError):
     """A checkpoint file exists but cannot be read (truncated, corrupt)."""
 
@@ -120,6 +125,12 @@ def check_checkpoint(path: str) -> None:
             f'cannot read checkpoint {path}: {problem}; pass an older '
             'checkpoint, or --resume without a path to take the newest '
             'readable one in the work dir')
+
+
+def remove_preempted(out_dir: str) -> None:
+    """Delete the preemption checkpoints in ``out_dir`` (superseded)."""
+    for path in glob.glob(osp.join(out_dir, f'{PREEMPTED_PREFIX}*.pth')):
+        remove_quietly(path)
 
 
 def remove_quietly(path: str) -> None:

@@ -6,7 +6,8 @@ from typing import Dict, Optional, Union
 
 import torch
 from mmaction.registry import RUNNERS
-from mmengine.dist import master_only
+from mmengine.dist import (broadcast_object_list, is_distributed,
+                           is_main_process, master_only)
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
@@ -17,18 +18,25 @@ from ..utils.quiet import init_info_at_debug
 from .checkpoint_files import (CheckpointSaveError, check_checkpoint,
                                find_resumable_checkpoint, remove_quietly)
 from .optim_wrappers.amp_optim_wrapper import scores_in_fp32
+from .work_dir_lock import WorkDirBusyError, WorkDirLock
 
-#: mmengine's classes a config may still name, and what training loses with
-#: them (warned once when training starts).
+#: mmengine's classes a config may still name: the key, our class, what
+#: training loses with theirs and the config that names ours (warned once
+#: when training starts).
+_RUNTIME = 'configs/_base_/default_runtime.py'
 _WEAKER_THAN_OURS = {
     'CheckpointHook':
     ('default_hooks.checkpoint', 'SafeCheckpointHook',
      'it deletes the oldest kept checkpoint before the new one is written, '
-     'so a failed save can leave none'),
+     'so a failed save can leave none', _RUNTIME),
+    'EpochBasedTrainLoop':
+    ('train_cfg', 'ResumableEpochBasedTrainLoop',
+     'a run preempted mid-epoch cannot resume where it stopped',
+     'configs/_base_/schedules/'),
     'DefaultSampler':
     ('train_dataloader.sampler', 'SampleSeedSampler',
      'with loader workers a resumed run draws other augmentations than the '
-     'uninterrupted one'),
+     'uninterrupted one', _RUNTIME),
 }
 #: The keys mmengine 0.10.7's ``register_default_hooks`` fills itself.
 _MMENGINE_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed', 'logger',
@@ -40,11 +48,13 @@ class MotionMAERunner(Runner):
     """mmengine's ``Runner`` that loses nothing on interruption.
 
     What runs is named in the config (``configs/_base_/default_runtime.py``):
-    ``SafeCheckpointHook``, ``RNGStateHook`` and ``SkippedVideoHook`` in
+    ``SafeCheckpointHook``, ``RNGStateHook``, ``SkippedVideoHook`` and
+    ``PreemptionHook`` in
     ``default_hooks`` (merged by key, so a user config keeps them) and
-    ``SampleSeedSampler`` in the training loaders. A config naming
-    mmengine's ``CheckpointHook`` or, with workers, ``DefaultSampler`` for
-    training runs as written, with one warning when training starts saying
+    ``SampleSeedSampler`` in the training loaders,
+    ``ResumableEpochBasedTrainLoop`` as ``train_cfg``. A config naming
+    mmengine's ``CheckpointHook``, ``EpochBasedTrainLoop`` or, with
+    workers, ``DefaultSampler`` for training runs as written, with one warning when training starts saying
     what it loses.
 
     Only what cannot be config is code here:
@@ -52,8 +62,10 @@ class MotionMAERunner(Runner):
     * Checkpoints are written atomically (:meth:`save_checkpoint`).
     * ``resume=True`` without a path takes the newest *readable* checkpoint
       (:meth:`load_or_resume`).
-    * Loaders with workers take their base seed from their own generator and
-      the dataset's pipeline is wrapped (:meth:`build_dataloader`).
+    * Loaders take their base seed from their own generator and the
+      dataset's pipeline is wrapped (:meth:`build_dataloader`).
+    * One training run per work dir (:class:`WorkDirLock`, in
+      :meth:`train`).
     * mmaction2 heads return fp32 scores (see :func:`scores_in_fp32`), so
       val/test loops can run under bf16 autocast (``val_cfg.fp16=True``,
       ``test_cfg.fp16=True``; bf16 on a CPU): numpy has no bf16.
@@ -83,17 +95,49 @@ class MotionMAERunner(Runner):
         config names where ours prevents a failure (``_WEAKER_THAN_OURS``);
         only training loses anything by them, so test runs stay quiet."""
         named = [type(h).__name__ for h in self.hooks]
+        loop = self._train_loop
+        if isinstance(loop, dict):  # mmengine's default for by_epoch=True
+            named.append(loop.get('type') or (
+                'EpochBasedTrainLoop' if loop.get('by_epoch') else None))
         loader = self._train_dataloader
         if isinstance(loader, dict) and loader.get('num_workers', 0) > 0 \
                 and isinstance(loader.get('sampler'), dict):
             named.append(loader['sampler'].get('type'))
         for name in named:
             if name in _WEAKER_THAN_OURS:
-                key, ours, loss = _WEAKER_THAN_OURS[name]
+                key, ours, loss, where = _WEAKER_THAN_OURS[name]
                 self.logger.warning(f'{key} is mmengine\'s {name}: {loss}; '
-                                    f'set type=\'{ours}\' (configs/_base_/'
-                                    'default_runtime.py names it)')
-        return super().train()
+                                    f'set type=\'{ours}\' ({where} names '
+                                    'it)')
+        lock = self._hold_work_dir()
+        try:
+            return super().train()
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _hold_work_dir(self) -> Optional[WorkDirLock]:
+        """Rank 0 takes the work dir's :class:`WorkDirLock`; when another
+        live run holds it, every rank raises the same one-line error."""
+        lock, busy = None, None
+        if is_main_process():
+            lock = WorkDirLock(self.work_dir)
+            try:
+                lock.acquire()
+            except WorkDirBusyError as err:
+                lock, busy = None, str(err)
+        if is_distributed():
+            shared = [busy]
+            broadcast_object_list(shared)
+            busy = shared[0]
+        if busy:
+            raise WorkDirBusyError(busy)
+        if lock is not None and lock.replaced is not None:
+            gone = lock.replaced
+            self.logger.warning(
+                f'{lock.path} was left by a run that is gone (pid '
+                f'{gone.get("pid")} on {gone.get("host")}): taken over')
+        return lock
 
     def scale_lr(self,
                  optim_wrapper: OptimWrapper,
@@ -125,9 +169,10 @@ class MotionMAERunner(Runner):
         """mmengine's loader, built as configured, plus two things a
         config cannot say.
 
-        * With workers the loader's base seed comes from its own generator,
-          not the global RNG: a persistent-worker loader draws it once per
-          run, so a resumed run would be one global draw off the
+        * The loader's base seed comes from its own generator, not the
+          global RNG: every pass over the loader draws one (with or without
+          workers), so a run resumed mid-epoch, or with persistent workers
+          (one draw per run), would be one global draw off the
           uninterrupted one.
         * The dataset's pipeline is wrapped in :class:`TrackedPipeline`,
           which reseeds a worker from ``SampleSeedSampler``'s per-sample
@@ -136,11 +181,9 @@ class MotionMAERunner(Runner):
         """
         if isinstance(dataloader, DataLoader):
             return dataloader
-        workers = dataloader.get('num_workers', 0) > 0
         loader = Runner.build_dataloader(
             copy.deepcopy(dataloader), seed, diff_rank_seed)
-        if workers:
-            loader.generator = torch.Generator().manual_seed(seed or 0)
+        loader.generator = torch.Generator().manual_seed(seed or 0)
         dataset = loader.dataset
         if hasattr(dataset, 'pipeline') and not isinstance(
                 dataset.pipeline, TrackedPipeline):

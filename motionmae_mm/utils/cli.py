@@ -33,7 +33,8 @@ _WORKER = re.compile(r'Caught \w+ in DataLoader worker process')
 # error types (by class name, any base) that always mean bad input
 _INPUT_ERRORS = frozenset({
     'UserError', 'DavisFormatError', 'CheckpointError', 'VideoLoadError',
-    'DECORDError', 'UnidentifiedImageError', 'CheckpointSaveError'
+    'DECORDError', 'UnidentifiedImageError', 'CheckpointSaveError',
+    'NonFiniteLossError'
 })
 
 

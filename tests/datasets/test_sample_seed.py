@@ -72,3 +72,16 @@ def test_a_resumed_loader_draws_what_the_uninterrupted_one_drew(persistent):
     # and epochs differ (mmengine alone repeats a non-persistent worker's
     # draws every epoch)
     assert full[0] != full[1] != full[2]
+
+
+@pytest.mark.parametrize('rank', [0, 1])
+def test_skip_next_continues_the_epoch_order_once(rank):
+    """A run resumed mid-epoch sees the rest of the epoch, same seeds."""
+    sampler = SampleSeedSampler(_Tiny(), shuffle=True, seed=3)
+    sampler.rank, sampler.world_size = rank, 2
+    sampler.num_samples, sampler.total_size = 3, 6
+    sampler.set_epoch(4)
+    whole = [(int(i), i.seed) for i in sampler]
+    sampler.skip_next(2)
+    assert [(int(i), i.seed) for i in sampler] == whole[2:]
+    assert [(int(i), i.seed) for i in sampler] == whole  # next pass: all

@@ -64,6 +64,7 @@ def test_a_skipped_micro_batch_keeps_windows_aligned():
         model,
         dict(
             type='NonFiniteSkipOptimWrapper',
+            max_consecutive=3,  # skip (fp32 would stop at the first)
             accumulative_counts=2,
             optimizer=dict(type='SGD', lr=0.1)))
     x = torch.ones(2, 4)

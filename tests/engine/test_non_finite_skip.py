@@ -24,7 +24,7 @@ def test_non_finite_loss_skips_the_step_and_is_counted():
     hub.update_info('iter', 7)
     model, optim = _wrapper()
     before = model.weight.detach().clone()
-    with pytest.warns(UserWarning, match='iteration 7'):
+    with pytest.warns(UserWarning, match='iteration 8'):
         optim.update_params(_loss(model, float('nan')))
     assert torch.equal(model.weight, before) and model.weight.grad is None
     assert optim.skipped_steps == 1
@@ -43,7 +43,24 @@ def test_too_many_in_a_row_stop_with_iteration_and_checkpoint():
         optim.update_params(_loss(model, float('inf')))
     hub.update_info('iter', 41)
     with pytest.raises(RuntimeError,
-                       match=r'2 non-finite losses in a row, the last at '
-                       r'iteration 41; last good checkpoint: '
-                       r'/runs/a/epoch_3.pth'):
+                       match=r'2 non-finite losses in a row, the last '
+                       r'\(loss\) at iteration 42: training stopped before '
+                       r'the step; last good checkpoint: /runs/a/epoch_3.pth'):
         optim.update_params(_loss(model, float('nan')))
+
+
+def test_fp32_stops_at_the_first_and_names_the_loss():
+    """Without mixed precision a non-finite loss is a diverged run."""
+    hub = MessageHub.get_instance('non_finite_test3')
+    model, optim = _wrapper(max_consecutive=None)
+    assert optim.max_consecutive == 1
+    before = model.weight.detach().clone()
+    hub.update_info('iter', 4)
+    hub.update_info('loss_terms', dict(loss=torch.tensor(float('nan')),
+                                       loss_appearance=torch.tensor(0.5),
+                                       loss_motion=torch.tensor(float('nan'))),
+                    resumed=False)
+    with pytest.raises(RuntimeError,
+                       match=r'^a non-finite loss_motion at iteration 5: '):
+        optim.update_params(_loss(model, float('nan')))
+    assert torch.equal(model.weight, before)  # no step was taken

@@ -43,8 +43,8 @@ def test_a_user_config_keeps_the_required_hooks(tmp_path):
     assert cfg.custom_hooks == [dict(type='EMAHook')]
 
 
-def _runner(tmp_path, checkpoint: str, sampler: str,
-            workers: int) -> MotionMAERunner:
+def _runner(tmp_path, checkpoint: str, sampler: str, workers: int,
+            loop: str = 'ResumableEpochBasedTrainLoop') -> MotionMAERunner:
     cfg = _user_config(
         tmp_path, f"default_hooks = dict(checkpoint=dict(type={checkpoint!r},"
         " interval=1))\n")
@@ -59,7 +59,8 @@ def _runner(tmp_path, checkpoint: str, sampler: str,
             sampler=dict(type=sampler, shuffle=True),
             batch_size=1,
             num_workers=workers),
-        train_cfg=dict(by_epoch=True, max_epochs=1),
+        train_cfg=dict(type=loop, max_epochs=1) if loop else dict(
+            by_epoch=True, max_epochs=1),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)))
 
 
@@ -84,20 +85,30 @@ def test_the_runner_adds_no_hook_the_config_removed(tmp_path):
         isinstance(h, (RNGStateHook, CheckpointHook)) for h in runner.hooks)
 
 
+RUNTIME_NAMES = ' (configs/_base_/default_runtime.py names it)'
+
+
 @pytest.mark.parametrize(
-    'checkpoint, sampler, workers, warned',
-    [('CheckpointHook', 'SampleSeedSampler', 0,
+    'checkpoint, sampler, workers, loop, warned',
+    [('CheckpointHook', 'SampleSeedSampler', 0, None,
       "default_hooks.checkpoint is mmengine's CheckpointHook: it deletes the "
       'oldest kept checkpoint before the new one is written, so a failed '
-      "save can leave none; set type='SafeCheckpointHook'"),
-     ('SafeCheckpointHook', 'DefaultSampler', 2,
+      "save can leave none; set type='SafeCheckpointHook'" + RUNTIME_NAMES),
+     ('SafeCheckpointHook', 'DefaultSampler', 2, None,
       "train_dataloader.sampler is mmengine's DefaultSampler: with loader "
       'workers a resumed run draws other augmentations than the '
-      "uninterrupted one; set type='SampleSeedSampler'"),
-     ('SafeCheckpointHook', 'DefaultSampler', 0, None)])
+      "uninterrupted one; set type='SampleSeedSampler'" + RUNTIME_NAMES),
+     ('SafeCheckpointHook', 'DefaultSampler', 0, None, None),
+     # '': no type, by_epoch=True (mmengine's EpochBasedTrainLoop)
+     ('SafeCheckpointHook', 'SampleSeedSampler', 0, '',
+      "train_cfg is mmengine's EpochBasedTrainLoop: a run preempted "
+      'mid-epoch cannot resume where it stopped; set '
+      "type='ResumableEpochBasedTrainLoop' (configs/_base_/schedules/ names "
+      'it)')])
 def test_mmengine_classes_train_as_named_with_one_warning(
-        tmp_path, capsys, checkpoint, sampler, workers, warned):
-    runner = _runner(tmp_path, checkpoint, sampler, workers)
+        tmp_path, capsys, checkpoint, sampler, workers, loop, warned):
+    runner = _runner(tmp_path, checkpoint, sampler, workers,
+                     *([] if loop is None else [loop]))
     hook = next(h for h in runner.hooks if isinstance(h, CheckpointHook))
     assert type(hook).__name__ == checkpoint  # not swapped
     assert "is mmengine's" not in capsys.readouterr().out  # built quietly
@@ -108,8 +119,5 @@ def test_mmengine_classes_train_as_named_with_one_warning(
         for line in capsys.readouterr().out.splitlines()
         if "WARNING - " in line and "is mmengine's" in line
     ]
-    expected = [] if warned is None else [
-        warned + ' (configs/_base_/default_runtime.py names it)'
-    ]
-    assert warnings == expected
+    assert warnings == ([] if warned is None else [warned])
     assert (tmp_path / 'epoch_1.pth').is_file()

@@ -7,10 +7,11 @@ max_epochs = 800
 warmup_epochs = 40
 
 optim_wrapper = dict(
-    # AMP that skips non-finite losses (fp32 NonFiniteSkipOptimWrapper on CPU)
+    # AMP that skips non-finite losses and stops after max_consecutive in a
+    # row (None: 10 under mixed precision; in fp32 the first one stops)
     type='NonFiniteSkipAmpOptimWrapper',
     loss_scale='dynamic',
-    max_consecutive=10,
+    max_consecutive=None,
     # fused: one kernel per parameter instead of ~8 element-wise passes
     # (CPU and CUDA, AMP included; same updates, tests/models/test_fast_paths)
     optimizer=dict(
@@ -30,5 +31,5 @@ param_scheduler = dict(
     start_factor=1e-6 / base_lr,  # VideoMAE warmup_lr 1e-6 per 256
     eta_min_ratio=1e-5 / base_lr)  # floor scales with the lr
 
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs)
 auto_scale_lr = dict(enable=True, base_batch_size=256)

@@ -54,7 +54,8 @@ class RNGStateHook(Hook):
         return next(
             (h for h in runner.hooks if isinstance(h, CheckpointHook)), None)
 
-    def _gather(self) -> None:
+    def gather(self) -> None:
+        """Collect every rank's states for the next save (collective)."""
         states = all_gather_object(_local_rng_state())
         # plain types only: the checkpoint must load with weights_only=True
         self._gathered = [{
@@ -69,14 +70,14 @@ class RNGStateHook(Hook):
                 self.every_n_train_iters(runner, ckpt.interval,
                                          ckpt.save_begin) or
             (ckpt.save_last and self.is_last_train_iter(runner))):
-            self._gather()
+            self.gather()
 
     def after_train_epoch(self, runner) -> None:
         ckpt = self._checkpoint_hook(runner)
         if ckpt is not None and ckpt.by_epoch and (
                 self.every_n_epochs(runner, ckpt.interval, ckpt.save_begin)
                 or (ckpt.save_last and self.is_last_train_epoch(runner))):
-            self._gather()
+            self.gather()
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         states = self._gathered or [{

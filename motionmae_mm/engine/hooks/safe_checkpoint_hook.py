@@ -6,6 +6,8 @@ from mmaction.registry import HOOKS
 from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
 
+from ..checkpoint_files import remove_preempted
+
 
 def write_atomically(path: str, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename."""
@@ -23,8 +25,9 @@ class SafeCheckpointHook(CheckpointHook):
     one (with ``max_keep_ckpts=1`` a failed save leaves none) and rewrites
     ``last_checkpoint`` in place (a kill at that moment leaves it empty).
     Here the old checkpoint goes only once the new one is complete, and
-    the record is replaced atomically. ``MotionMAERunner`` uses it in
-    place of ``CheckpointHook``.
+    the record is replaced atomically. A save also deletes the checkpoints
+    ``PreemptionHook`` wrote before it. ``MotionMAERunner`` uses it in place
+    of ``CheckpointHook``.
     """
 
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
@@ -53,6 +56,8 @@ class SafeCheckpointHook(CheckpointHook):
             return
         write_atomically(
             osp.join(runner.work_dir, 'last_checkpoint'), self.last_ckpt)
+        if osp.isdir(self.out_dir):
+            remove_preempted(self.out_dir)
         if doomed is None:
             return
         path = self.file_backend.join_path(self.out_dir,

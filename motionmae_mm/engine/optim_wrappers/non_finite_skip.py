@@ -11,6 +11,22 @@ from mmengine.optim import OptimWrapper
 from .amp_optim_wrapper import AmpOptimWrapper
 
 
+class NonFiniteLossError(RuntimeError):
+    """Training stopped on non-finite losses (one line in the tools)."""
+
+
+def non_finite_terms() -> str:
+    """The loss terms of this step that are not finite, e.g. 'loss_motion'.
+
+    Models that report their terms (``MotionMAE.parse_losses``, under the
+    message hub's ``loss_terms``) are named; others read as 'loss'.
+    """
+    terms = MessageHub.get_current_instance().get_info('loss_terms') or {}
+    bad = [name for name, value in terms.items()
+           if name != 'loss' and not torch.isfinite(value).all()]
+    return ', '.join(bad) or 'loss'
+
+
 class NonFiniteSkipMixin:
     """Skip the update when the loss is NaN/Inf; stop after too many.
 
@@ -18,8 +34,11 @@ class NonFiniteSkipMixin:
     into the weights of a week-long run. A non-finite loss skips backward
     and step on every rank (the ranks agree through one all-reduce), is
     counted in the ``train/skipped_steps`` log scalar, and after
-    ``max_consecutive`` skips in a row the run stops with an error naming
-    the iteration and the last good checkpoint.
+    ``max_consecutive`` skips in a row the run stops with a
+    :class:`NonFiniteLossError` naming the iteration, the loss and the last
+    good checkpoint; the weights, and so the checkpoints, stay finite. In
+    fp32 a non-finite loss is a diverged run, not an overflow: by default
+    it stops at the first one.
 
     With gradient accumulation (``accumulative_counts=k``) a skipped
     micro-batch still counts towards the window of ``k``, so windows stay
@@ -27,15 +46,25 @@ class NonFiniteSkipMixin:
     every micro-batch was skipped makes no update.
 
     Args:
-        max_consecutive (int): Skips in a row before raising. Defaults to 10.
+        max_consecutive (int, optional): Non-finite losses in a row that
+            stop the run. Defaults to None: 10 under mixed precision, 1 in
+            fp32.
     """
 
-    def __init__(self, *args, max_consecutive: int = 10, **kwargs) -> None:
+    def __init__(self, *args, max_consecutive: Optional[int] = None,
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if max_consecutive is None:
+            max_consecutive = 10 if self._mixed_precision() else 1
         self.max_consecutive = max_consecutive
         self.skipped_steps = 0
         self.skipped_in_a_row = 0
         self._window_has_grad = False
+
+    def _mixed_precision(self) -> bool:
+        """Whether steps run under fp16/bf16 autocast or loss scaling."""
+        return getattr(self, 'loss_scaler', None) is not None or getattr(
+            self, 'cast_dtype', None) in (torch.float16, torch.bfloat16)
 
     def update_params(self,
                       loss: torch.Tensor,
@@ -59,13 +88,17 @@ class NonFiniteSkipMixin:
             self._window_has_grad = False
         hub = MessageHub.get_current_instance()
         hub.update_scalar('train/skipped_steps', self.skipped_steps)
-        it = hub.get_info('iter')
+        it = (hub.get_info('iter') or 0) + 1  # 1-based, as in the log
+        terms = non_finite_terms()
         if self.skipped_in_a_row >= self.max_consecutive:
             last = hub.get_info('last_ckpt') or 'none saved yet'
-            raise RuntimeError(
-                f'{self.skipped_in_a_row} non-finite losses in a row, the '
-                f'last at iteration {it}; last good checkpoint: {last}')
-        warnings.warn(f'non-finite loss at iteration {it}: step skipped '
+            what = f'a non-finite {terms}' if self.skipped_in_a_row == 1 \
+                else (f'{self.skipped_in_a_row} non-finite losses in a row, '
+                      f'the last ({terms})')
+            raise NonFiniteLossError(
+                f'{what} at iteration {it}: training stopped before the '
+                f'step; last good checkpoint: {last}')
+        warnings.warn(f'non-finite {terms} at iteration {it}: step skipped '
                       f'({self.skipped_in_a_row} in a row)')
 
 

@@ -3,6 +3,7 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 from mmaction.registry import MODELS
+from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
 from torch import Tensor
 
@@ -159,6 +160,16 @@ class MotionMAE(BaseModel):
                                              self.grid(clip))
         feats = self.encode_decode(clip, mask, target_mask)
         return self.head.loss(feats, raw, target_mask)
+
+    def parse_losses(self, losses: Dict[str, Tensor]
+                     ) -> Tuple[Tensor, Dict[str, Tensor]]:
+        """mmengine's, plus the terms left in the message hub (not saved
+        in checkpoints), so a non-finite loss is named in the error."""
+        loss, log_vars = super().parse_losses(losses)
+        MessageHub.get_current_instance().update_info(
+            'loss_terms', {k: v.detach() for k, v in log_vars.items()},
+            resumed=False)
+        return loss, log_vars
 
     @torch.no_grad()
     def reconstruct(self,

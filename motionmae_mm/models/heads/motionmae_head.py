@@ -97,8 +97,8 @@ class MotionMAEHead(BaseModule):
 
         Lets the model size its decoder branches before the head is built.
         """
-        if appearance_weight < 0 or motion_weight < 0 or not (
-                appearance_weight or motion_weight):
+        if not (appearance_weight >= 0 and motion_weight >= 0) or not (
+                appearance_weight or motion_weight):  # NaN fails >= 0
             raise ValueError(
                 'model.head.appearance_weight / motion_weight must be >= 0 '
                 f'and not both 0, got {appearance_weight} / {motion_weight}')

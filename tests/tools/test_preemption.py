@@ -1,0 +1,248 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""A preempted run saves mid-epoch and resumes loss for loss; a diverged
+run stops with one line; two runs cannot share a work dir."""
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from motionmae_mm.engine import PREEMPTED_EXIT_CODE
+from motionmae_mm.engine.optim_wrappers import cpu_supports_bf16
+from motionmae_mm.utils import read_checkpoint
+
+from .test_dist_train import _env, _run
+from .test_resume import _losses
+from .test_train import DEMO, REPO, TINY
+
+EPOCHS = 3
+PER_EPOCH = 4  # 8 clips, 2 per iteration
+VARIANTS = {
+    # (extra options, iteration that gets the notice, iteration it stops)
+    'fp32': (['optim_wrapper.dtype=float32'], 6, 6),
+    # a notice inside an accumulation window stops at the window's end
+    'persistent-workers-accumulation':
+    (['optim_wrapper.dtype=float32', 'train_dataloader.num_workers=2',
+      'train_dataloader.persistent_workers=True',
+      'optim_wrapper.accumulative_counts=2'], 5, 6),
+    'bf16': (['optim_wrapper.dtype=bfloat16'], 6, 6),
+}
+
+
+def _config(tmp_path: Path, data: Path, notice_at=None, rank=0) -> Path:
+    """The demo config on 8 clips, 2 per iteration, plus a real notice."""
+    hooks = [] if notice_at is None else [
+        dict(type='SignalAtIterHook', iteration=notice_at, rank=rank)]
+    cfg = tmp_path / f'cfg_{notice_at}.py'
+    cfg.write_text(f"""
+_base_ = ['{REPO / DEMO}']
+custom_imports = dict(
+    imports=['motionmae_mm', 'tests.tools.signal_probe'],
+    allow_failed_imports=False)
+custom_hooks = {hooks!r}
+train_dataloader = dict(
+    dataset=dict(ann_file='{data}/pretrain.txt',
+                 data_prefix=dict(video='{data}')))
+train_cfg = dict(max_epochs={EPOCHS})
+""")
+    return cfg
+
+
+def _train(cfg: Path, work: Path, *options: str, resume: bool = False,
+           batch: int = 2) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, 'tools/train.py', str(cfg), '--work-dir',
+           str(work), *(['--resume'] if resume else []), '--cfg-options',
+           *TINY, f'train_dataloader.batch_size={batch}', *options]
+    return subprocess.run(cmd, cwd=REPO, env=_env(), capture_output=True,
+                          text=True, timeout=300)
+
+
+def _check_continues(expected: dict, work: Path, stopped: int) -> float:
+    """The cut run's losses up to ``stopped``, then the resumed ones, equal
+    the uninterrupted run's; returns the worst difference."""
+    got = _losses(work)
+    assert sorted(got) == sorted(expected)
+    worst = max(abs(got[it] - expected[it]) for it in expected)
+    assert worst <= 1e-5, {it: (got[it], expected[it]) for it in expected}
+    return worst
+
+
+@pytest.mark.parametrize('variant', list(VARIANTS))
+def test_sigterm_mid_epoch_then_resume_matches_the_uninterrupted_run(
+        demo_data, tmp_path, variant):
+    options, notice_at, stops_at = VARIANTS[variant]
+    if variant == 'bf16' and not cpu_supports_bf16():
+        pytest.skip('this CPU has no native bf16 kernels (fp32 fallback)')
+    full = tmp_path / 'full'
+    proc = _train(_config(tmp_path, demo_data), full, *options)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    expected = _losses(full)
+    assert sorted(expected) == list(range(1, EPOCHS * PER_EPOCH + 1))
+
+    cut = tmp_path / 'cut'
+    proc = _train(_config(tmp_path, demo_data, notice_at), cut, *options)
+    assert proc.returncode == PREEMPTED_EXIT_CODE, proc.stderr[-3000:]
+    path = cut / f'preempted_iter_{stops_at}.pth'
+    line = next(x for x in (proc.stdout + proc.stderr).splitlines()
+                if 'preempted (' in x)
+    assert re.search(
+        rf'preempted \(SIGTERM\): stopped after iteration {stops_at}, saved '
+        rf'{path} [\d.]+ s after the notice; exiting with code 75, run '
+        'again with --resume to continue$', line), line
+    meta = read_checkpoint(path)['meta']
+    assert (meta['epoch'], meta['iter']) == (1, stops_at)  # in epoch 2
+    assert (cut / 'last_checkpoint').read_text() == str(path)
+    assert max(_losses(cut)) == stops_at
+
+    proc = _train(_config(tmp_path, demo_data), cut, *options, resume=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    log = proc.stdout + proc.stderr
+    assert f'resumed epoch: 1, iter: {stops_at}' in log
+    assert f'resuming epoch 2 at batch {stops_at - PER_EPOCH + 1} of ' \
+        f'{PER_EPOCH}' in log
+    _check_continues(expected, cut, stops_at)
+    assert not path.exists()  # replaced by the next regular checkpoint
+
+
+def test_two_gloo_ranks_stop_together_and_resume(demo_data, tmp_path):
+    """Only rank 1 gets the notice; both ranks stop after iteration 2."""
+    def dist(cfg, work, port, *extra):
+        return _run(['bash', 'tools/dist_train.sh', str(cfg), '2',
+                     '--work-dir', str(work), *extra, '--cfg-options',
+                     *TINY, 'train_dataloader.batch_size=1'],
+                    dict(_env(), PORT=str(port)))
+
+    full, cut = tmp_path / 'full', tmp_path / 'cut'
+    proc = dist(_config(tmp_path, demo_data), full, 29541)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    expected = _losses(full)
+    assert sorted(expected) == list(range(1, EPOCHS * PER_EPOCH + 1))
+    proc = dist(_config(tmp_path, demo_data, notice_at=2, rank=1), cut,
+                29542)
+    assert proc.returncode == PREEMPTED_EXIT_CODE, proc.stderr[-3000:]
+    assert proc.stderr.strip().splitlines()[-1] == (
+        'preempted: the workers saved and stopped (exit code 75); run the '
+        'same command with --resume to continue')
+    assert 'ChildFailedError' not in proc.stderr
+    assert read_checkpoint(cut / 'preempted_iter_2.pth')['meta']['iter'] == 2
+    proc = dist(_config(tmp_path, demo_data), cut, 29543, '--resume')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'resuming epoch 1 at batch 3 of 4' in proc.stdout + proc.stderr
+    _check_continues(expected, cut, 2)
+
+
+def test_slurm_script_passes_the_notice_on_and_requeues(demo_data, tmp_path):
+    """Stand-ins for srun (tasks run here, signals passed on, as Slurm's
+    srun does) and scontrol (records the requeue)."""
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    (bin_dir / 'srun').write_text("""#!/usr/bin/env bash
+n=1
+while [[ "$1" == -* ]]; do
+  case "$1" in
+    --ntasks=*) n=${1#--ntasks=};;
+    -p) shift;;
+  esac
+  shift
+done
+pids=()
+for ((i=0; i<n; i++)); do
+  SLURM_PROCID=$i SLURM_NTASKS=$n SLURM_LOCALID=$i "$@" & pids+=($!)
+done
+trap 'kill -USR1 "${pids[@]}" 2>/dev/null' USR1 TERM
+code=0
+for p in "${pids[@]}"; do
+  while :; do wait $p; c=$?; kill -0 $p 2>/dev/null || break; done
+  [ $c -ne 0 ] && code=$c
+done
+exit $code
+""")
+    (bin_dir / 'scontrol').write_text(
+        f'#!/usr/bin/env bash\necho "$@" >> {tmp_path}/scontrol.log\n')
+    for tool in ('srun', 'scontrol'):
+        (bin_dir / tool).chmod(0o755)
+    work = tmp_path / 'work'
+    env = dict(_env(), GPUS='2', GPUS_PER_NODE='2', MASTER_PORT='29544',
+               SLURM_JOB_ID='4242')
+    env['PATH'] = f"{bin_dir}:{env['PATH']}"
+    cmd = ['bash', 'tools/slurm_train.sh', 'cpu', 'job',
+           str(_config(tmp_path, demo_data)), '--work-dir', str(work),
+           '--cfg-options', *TINY, 'train_dataloader.batch_size=2']
+    log = tmp_path / 'stderr.txt'
+    with open(log, 'w') as stderr:
+        job = subprocess.Popen(
+            cmd + ['train_cfg.max_epochs=1000'], cwd=REPO, env=env,
+            stdout=subprocess.DEVNULL, stderr=stderr,
+            start_new_session=True)
+    try:
+        deadline = time.time() + 240
+        while not (work / 'last_checkpoint').exists():
+            assert job.poll() is None and time.time() < deadline
+            time.sleep(0.05)
+        os.kill(job.pid, signal.SIGUSR1)  # Slurm: --signal=B:USR1@120
+        job.wait(timeout=120)
+    finally:
+        if job.poll() is None:
+            os.killpg(job.pid, signal.SIGKILL)
+    assert job.returncode == PREEMPTED_EXIT_CODE, log.read_text()[-3000:]
+    assert (tmp_path / 'scontrol.log').read_text() == 'requeue 4242\n'
+    last = (work / 'last_checkpoint').read_text()
+    assert 'preempted_iter_' in last, last
+    done = read_checkpoint(last)['meta']
+    # the requeued job: the same command, Slurm counts the restart
+    proc = _run(cmd + [f'train_cfg.max_epochs={done["epoch"] + 1}'],
+                dict(env, SLURM_RESTART_COUNT='1', MASTER_PORT='29545'))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f'resumed epoch: {done["epoch"]}, iter: {done["iter"]}' in \
+        proc.stdout + proc.stderr
+
+
+def test_a_non_finite_fp32_loss_stops_with_one_line(demo_data, tmp_path):
+    proc = _train(_config(tmp_path, demo_data), tmp_path / 'work',
+                  'optim_wrapper.dtype=float32',
+                  'model.head.motion_weight=inf')
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == (
+        'error: a non-finite loss_motion at iteration 1: training stopped '
+        'before the step; last good checkpoint: none saved yet '
+        '(--traceback for details)')
+    assert not list((tmp_path / 'work').glob('*.pth'))
+
+
+def test_a_second_run_in_a_work_dir_refuses_and_a_dead_ones_lock_does_not(
+        demo_data, tmp_path):
+    work = tmp_path / 'work'
+    cfg = _config(tmp_path, demo_data)
+    first = subprocess.Popen(
+        [sys.executable, 'tools/train.py', str(cfg), '--work-dir', str(work),
+         '--cfg-options', *TINY, 'train_cfg.max_epochs=1000'],
+        cwd=REPO, env=_env(), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 240
+        while not (work / 'last_checkpoint').exists():
+            assert first.poll() is None and time.time() < deadline
+            time.sleep(0.05)
+        proc = _train(cfg, work, batch=4)
+        assert proc.returncode == 1
+        line = proc.stderr.strip().splitlines()[-1]
+        assert re.fullmatch(
+            rf'error: {work} is in use by another training run \(pid '
+            rf'{first.pid} on \S+, started [\d: -]+\): wait for it, pass '
+            rf'another --work-dir, or delete {work}/train.lock if that run '
+            'is gone', line), line
+    finally:
+        first.send_signal(signal.SIGKILL)  # leaves its lock behind
+        first.wait()
+    assert (work / 'train.lock').exists()
+    done = read_checkpoint((work / 'last_checkpoint').read_text())['meta']
+    proc = _train(cfg, work, f'train_cfg.max_epochs={done["epoch"] + 1}',
+                  resume=True, batch=4)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f'{work}/train.lock was left by a run that is gone (pid ' \
+        f'{first.pid} on' in proc.stdout + proc.stderr
+    assert not (work / 'train.lock').exists()  # released at the end
