@@ -1,6 +1,7 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """A preempted run saves mid-epoch and resumes loss for loss; a diverged
 run stops with one line; two runs cannot share a work dir."""
+import json
 import os
 import re
 import signal
@@ -48,6 +49,7 @@ train_dataloader = dict(
     dataset=dict(ann_file='{data}/pretrain.txt',
                  data_prefix=dict(video='{data}')))
 train_cfg = dict(max_epochs={EPOCHS})
+log_processor = dict(window_size=1)  # per-iteration losses in the log
 """)
     return cfg
 
@@ -246,3 +248,23 @@ def test_a_second_run_in_a_work_dir_refuses_and_a_dead_ones_lock_does_not(
     assert f'{work}/train.lock was left by a run that is gone (pid ' \
         f'{first.pid} on' in proc.stdout + proc.stderr
     assert not (work / 'train.lock').exists()  # released at the end
+
+
+def test_the_preemption_benchmark_measures_a_real_sigterm(demo_data,
+                                                          tmp_path):
+    """tools/analysis/benchmark_preemption.py: an external SIGTERM."""
+    proc = subprocess.run(
+        [sys.executable, 'tools/analysis/benchmark_preemption.py',
+         str(_config(tmp_path, demo_data)), '--epochs', '20',
+         '--notice-after', '5', '--work-dir', str(tmp_path / 'bench'),
+         '--cfg-options', *TINY, 'train_dataloader.batch_size=2',
+         'optim_wrapper.dtype=float32'],
+        cwd=REPO, env=_env(), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    figures = json.loads(proc.stdout[proc.stdout.index('{'):])
+    assert figures['exit_code'] == PREEMPTED_EXIT_CODE
+    assert figures['stopped_after'] >= 5
+    assert figures['resumed_at'] == figures['stopped_after'] + 1
+    assert figures['missing_iterations'] == []
+    assert figures['worst_loss_diff'] <= 1e-5
+    assert figures['seconds_to_exit'] > 0

@@ -21,6 +21,7 @@ import sys
 from glob import glob
 from typing import Dict, List, Optional
 
+from motionmae_mm.analysis.scalars import read_scalars
 from motionmae_mm.utils.cli import UserError, add_traceback_flag, user_errors
 
 
@@ -85,30 +86,6 @@ def find_logs(path: str, last_run: bool = False) -> List[str]:
         raise UserError(f'no mmengine scalars log (*/vis_data/*.json) '
                          f'under {path}')
     return logs[-1:] if last_run else logs
-
-
-def read_scalars(logs: List[str],
-                 keys: List[str]) -> Dict[str, Dict[int, float]]:
-    """Per key, {step: value}; later logs override repeated steps."""
-    curves: Dict[str, Dict[int, float]] = {key: {} for key in keys}
-    for log in logs:
-        with open(log) as f:
-            for num, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError:  # e.g. a run killed mid-write
-                    print(
-                        f'warning: {log}:{num} is not JSON, skipped',
-                        file=sys.stderr)
-                    continue
-                if 'step' not in record:
-                    continue
-                for key in keys:
-                    if isinstance(record.get(key), (int, float)):
-                        curves[key][int(record['step'])] = float(record[key])
-    return curves
 
 
 def available_keys(logs: List[str]) -> List[str]:
