@@ -62,17 +62,21 @@ def score_encoder(config: str,
     """Health, loss vs floor and the few-label figures of one encoder.
 
     ``checkpoint=None`` scores the config's model at random init (seeded
-    with ``seed``).
+    with ``seed``). ``evaluation['render']``, when given, overrides clip
+    arguments for the probes only (e.g. ``num_digits=(1, 1)``: no
+    distractors); health and losses use the training clips.
     """
     cfg = load_config(config, cfg_options)
     render = render_args(cfg)
+    probe = dict(evaluation)
+    probe_render = dict(render, **probe.pop('render', {}))
     torch.manual_seed(seed)
     model = init_model(cfg, checkpoint)
     frames, _ = digit_set('identity', 4, 'heldout', [_HEALTH_STREAM], render)
     clips = preprocess(model, frames)
     out = dict(health=representation_health(model.backbone, clips))
     out.update(loss_and_floor(model, clips))
-    out['few_label'] = few_label_eval(model, render=render, **evaluation)
+    out['few_label'] = few_label_eval(model, render=probe_render, **probe)
     return out
 
 

@@ -6,5 +6,6 @@ from .runner import MotionMAERunner
 from .schedulers import MotionMAEWarmupCosineLR
 
 __all__ = [
-    'MotionMAERunner', 'MotionMAEWarmupCosineLR', 'ResumableEpochBasedTrainLoop'
+    'MotionMAERunner', 'MotionMAEWarmupCosineLR',
+    'ResumableEpochBasedTrainLoop'
 ]

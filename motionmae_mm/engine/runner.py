@@ -49,13 +49,12 @@ class MotionMAERunner(Runner):
 
     What runs is named in the config (``configs/_base_/default_runtime.py``):
     ``SafeCheckpointHook``, ``RNGStateHook``, ``SkippedVideoHook`` and
-    ``PreemptionHook`` in
-    ``default_hooks`` (merged by key, so a user config keeps them) and
-    ``SampleSeedSampler`` in the training loaders,
+    ``PreemptionHook`` in ``default_hooks`` (merged by key, so a user config
+    keeps them), ``SampleSeedSampler`` in the training loaders and
     ``ResumableEpochBasedTrainLoop`` as ``train_cfg``. A config naming
     mmengine's ``CheckpointHook``, ``EpochBasedTrainLoop`` or, with
-    workers, ``DefaultSampler`` for training runs as written, with one warning when training starts saying
-    what it loses.
+    workers, ``DefaultSampler`` for training runs as written, with one
+    warning when training starts saying what it loses.
 
     Only what cannot be config is code here:
 

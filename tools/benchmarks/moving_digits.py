@@ -78,6 +78,10 @@ def parse_args() -> argparse.Namespace:
         '--task', choices=TASKS, default='identity',
         help='label the probes score (pretraining is the same)')
     parser.add_argument(
+        '--probe-digits', type=int, nargs=2, metavar=('MIN', 'MAX'),
+        help='digits per probe clip (pretraining keeps the config\'s); '
+        '1 1: the mover alone, no distractors')
+    parser.add_argument(
         '--cfg-options', nargs='+', default=[],
         help='key=value overrides for every variant')
     parser.add_argument(
@@ -108,6 +112,8 @@ def run(args: argparse.Namespace) -> None:
     if common:
         print(f'overriding for every variant: {" ".join(common)}')
     evaluation = dict(preset['evaluation'], task=args.task)
+    if args.probe_digits:
+        evaluation['render'] = dict(num_digits=tuple(args.probe_digits))
     # scores are cached per preset and evaluation setting
     tag = f'{args.preset}-{config_key(Config(evaluation))[:8]}'
     results, rows = {}, []
@@ -126,9 +132,11 @@ def run(args: argparse.Namespace) -> None:
                            run_['seconds']))
             print(markdown(rows[-1:]).splitlines()[-1], flush=True)
     os.makedirs(args.work_dir, exist_ok=True)
+    name = f'{args.preset}-{args.task}'
+    if args.probe_digits:
+        name += '-digits{}-{}'.format(*args.probe_digits)
     with open(osp.join(args.work_dir, f'{name}.json'), 'w') as f:
         json.dump(results, f, indent=1)
-    name = f'{args.preset}-{args.task}'
     table = osp.abspath(osp.join(args.work_dir, f'{name}.md'))
     text = markdown(rows)
     if args.preset == 'few-label':
@@ -137,7 +145,8 @@ def run(args: argparse.Namespace) -> None:
         plot = osp.abspath(osp.join(args.work_dir, f'{name}.png'))
         plot_label_efficiency(
             label_curves(scores), plot,
-            f'moving digits, {args.task}: frozen linear probe',
+            f'moving digits, {name[len(args.preset) + 1:]}: frozen linear '
+            'probe',
             100. / random['few_label']['classes'])
         print(f'plot: {plot}')
     with open(table, 'w') as f:

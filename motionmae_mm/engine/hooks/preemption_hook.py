@@ -123,7 +123,8 @@ class PreemptionHook(Hook):
             out_dir, filename, meta=dict(epoch=epoch, iter=done))
         runner.message_hub.update_info('last_ckpt', path)
         if is_main_process():
-            write_atomically(osp.join(runner.work_dir, 'last_checkpoint'), path)
+            write_atomically(
+                osp.join(runner.work_dir, 'last_checkpoint'), path)
         barrier()  # no rank leaves before the checkpoint is complete
         name, received = self._notice or ('a notice on another rank', start)
         runner.logger.warning(

@@ -5,6 +5,7 @@ from .non_finite_skip import (NonFiniteLossError, NonFiniteSkipAmpOptimWrapper,
                               NonFiniteSkipMixin, NonFiniteSkipOptimWrapper)
 
 __all__ = [
-    'AmpOptimWrapper', 'NonFiniteLossError', 'NonFiniteSkipAmpOptimWrapper', 'NonFiniteSkipMixin',
-    'NonFiniteSkipOptimWrapper', 'cpu_autocast_dtype', 'cpu_supports_bf16'
+    'AmpOptimWrapper', 'NonFiniteLossError', 'NonFiniteSkipAmpOptimWrapper',
+    'NonFiniteSkipMixin', 'NonFiniteSkipOptimWrapper', 'cpu_autocast_dtype',
+    'cpu_supports_bf16'
 ]
