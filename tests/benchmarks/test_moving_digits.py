@@ -39,6 +39,11 @@ def test_runs_are_cached_by_resolved_config_and_scored(tmp_path):
     for name in ('appearance', 'motion'):
         assert 0 < scores[f'loss_{name}'] and 0 < scores[f'floor_{name}']
     assert 0 < scores['health']['token_rank'] <= 32
+    # a probe-only render (no distractors) leaves health and losses alone
+    alone = score_cached(
+        first, dict(EVALUATION, render=dict(num_digits=(1, 1))), 't1')
+    assert alone['health'] == scores['health']
+    assert alone['loss_appearance'] == scores['loss_appearance']
     random = random_init_cached(config, TINY, str(tmp_path), EVALUATION, 't')
     assert random['health'] != scores['health']
     row = recipe_row('tiny', scores, first['seconds'])
