@@ -127,6 +127,15 @@ def check_checkpoint(path: str) -> None:
             'readable one in the work dir')
 
 
+def write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename
+    (``last_checkpoint``: a kill mid-write must not leave it empty)."""
+    tmp = osp.join(osp.dirname(path), f'.{osp.basename(path)}.tmp')
+    with open(tmp, 'w') as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
 def remove_preempted(out_dir: str) -> None:
     """Delete the preemption checkpoints in ``out_dir`` (superseded)."""
     for path in glob.glob(osp.join(out_dir, f'{PREEMPTED_PREFIX}*.pth')):

@@ -19,9 +19,8 @@ from mmengine.dist import (all_reduce, barrier, is_distributed,
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.optim import OptimWrapperDict
 
-from ..checkpoint_files import PREEMPTED_PREFIX
+from ..checkpoint_files import PREEMPTED_PREFIX, write_atomically
 from .rng_state_hook import RNGStateHook
-from .safe_checkpoint_hook import write_atomically
 
 #: The exit code of a preempted run (sysexits' EX_TEMPFAIL: try again);
 #: ``tools/slurm_train.sh`` requeues the job on it.

@@ -1,20 +1,11 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-import os
 import os.path as osp
 
 from mmaction.registry import HOOKS
 from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
 
-from ..checkpoint_files import remove_preempted
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    tmp = osp.join(osp.dirname(path), f'.{osp.basename(path)}.tmp')
-    with open(tmp, 'w') as f:
-        f.write(text)
-    os.replace(tmp, path)
+from ..checkpoint_files import remove_preempted, write_atomically
 
 
 @HOOKS.register_module()
