@@ -98,7 +98,7 @@ class WorkDirLock:
                         f'training run (pid {holder.get("pid")} on '
                         f'{holder.get("host")}, started '
                         f'{holder.get("started")}): wait for it, pass '
-                        f'another --work-dir, or delete {self.path} if '
+                        f'another --work-dir, or delete its {LOCK_NAME} if '
                         'that run is gone')
                 self.replaced = holder
                 os.remove(self.path)

@@ -235,8 +235,8 @@ def test_a_second_run_in_a_work_dir_refuses_and_a_dead_ones_lock_does_not(
         assert re.fullmatch(
             rf'error: {work} is in use by another training run \(pid '
             rf'{first.pid} on \S+, started [\d: -]+\): wait for it, pass '
-            rf'another --work-dir, or delete {work}/train.lock if that run '
-            'is gone', line), line
+            r'another --work-dir, or delete its train.lock if that run is '
+            'gone', line), line
     finally:
         first.send_signal(signal.SIGKILL)  # leaves its lock behind
         first.wait()
