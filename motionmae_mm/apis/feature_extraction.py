@@ -139,6 +139,70 @@ def load_features(path: str) -> Dict[str, np.ndarray]:
         raise refused from err
 
 
+def _video_dataset(model: nn.Module, ann_file: str, data_prefix: str,
+                   clips: int, crops: int, frame_interval: Optional[int]
+                   ) -> Tuple[VideoDataset, List[str]]:
+    """The test-time dataset of ``ann_file`` and its videos' names.
+
+    Names are the list's paths relative to ``data_prefix``: they key the
+    parts folder and the result, so a resumed run finds the same videos.
+    """
+    if not osp.isfile(ann_file):
+        raise FileNotFoundError(f'ANN_FILE: no such file: {ann_file}')
+    dataset = VideoDataset(
+        ann_file,
+        feature_pipeline(model, clips, crops, frame_interval),
+        data_prefix=dict(video=data_prefix),
+        test_mode=True)
+    names = [
+        osp.relpath(dataset.get_data_info(i)['filename'], data_prefix)
+        if data_prefix else dataset.get_data_info(i)['filename']
+        for i in range(len(dataset))
+    ]
+    return dataset, names
+
+
+def _write_batch(model: nn.Module, good: List[Tuple[int, dict]],
+                 names: List[str], parts: str, tokens: bool,
+                 device: torch.device) -> List[str]:
+    """Encode the decoded videos of one batch and write each to its part.
+
+    Each part is written to a temporary file and moved into place, so an
+    interrupted run never leaves a partial one. Returns the names done.
+    """
+    inputs = model.data_preprocessor(
+        dict(
+            inputs=[d['inputs'] for _, d in good],
+            data_samples=[d['data_samples'] for _, d in good]))
+    views = inputs['inputs']  # (B, V, C, T, H, W)
+    feats = encode_views(model, views.flatten(0, 1).to(device), tokens)
+    feats = feats.reshape(len(good), views.shape[1], *feats.shape[1:])
+    done = []
+    for (index, _), feat in zip(good, feats):
+        path = _part(parts, names[index])
+        with open(path + '.tmp', 'wb') as file:
+            np.save(file, feat.float().cpu().numpy())
+        os.replace(path + '.tmp', path)
+        done.append(names[index])
+    return done
+
+
+def _merge_parts(previous: Dict[str, np.ndarray], names: List[str],
+                 parts: str, out: str) -> None:
+    """Write ``previous`` plus every finished part to ``out``; drop parts.
+
+    ``out`` is replaced atomically and marked with :data:`FEATURES_FORMAT`
+    (what :func:`load_features` checks); the parts folder goes only after.
+    """
+    for name in names:
+        if osp.isfile(_part(parts, name)):
+            previous[name] = np.load(_part(parts, name), allow_pickle=False)
+    from safetensors.numpy import save_file
+    save_file(previous, out + '.tmp', metadata=FEATURES_FORMAT)
+    os.replace(out + '.tmp', out)
+    shutil.rmtree(parts)
+
+
 def extract_features(model: nn.Module,
                      ann_file: str,
                      out: str,
@@ -178,18 +242,8 @@ def extract_features(model: nn.Module,
         raise UserError(f'--out {out}: features are written as '
                         'safetensors; name the file *.safetensors')
     previous = load_features(out) if osp.isfile(out) else {}
-    if not osp.isfile(ann_file):
-        raise FileNotFoundError(f'ANN_FILE: no such file: {ann_file}')
-    dataset = VideoDataset(
-        ann_file,
-        feature_pipeline(model, clips, crops, frame_interval),
-        data_prefix=dict(video=data_prefix),
-        test_mode=True)
-    names = [
-        osp.relpath(dataset.get_data_info(i)['filename'], data_prefix)
-        if data_prefix else dataset.get_data_info(i)['filename']
-        for i in range(len(dataset))
-    ]
+    dataset, names = _video_dataset(model, ann_file, data_prefix, clips,
+                                    crops, frame_interval)
     parts = out + '.parts'
     os.makedirs(parts, exist_ok=True)
     skipped = [
@@ -216,27 +270,8 @@ def extract_features(model: nn.Module,
                 failed.append(f'{names[index]}: {error}')
                 bar.write(f'skipped {failed[-1]}', file=sys.stderr)
         if good:
-            inputs = model.data_preprocessor(
-                dict(
-                    inputs=[d['inputs'] for _, d in good],
-                    data_samples=[d['data_samples'] for _, d in good]))
-            views = inputs['inputs']  # (B, V, C, T, H, W)
-            feats = encode_views(model, views.flatten(0, 1).to(device),
-                                 tokens)
-            feats = feats.reshape(len(good), views.shape[1], *feats.shape[1:])
-            for (index, _), feat in zip(good, feats):
-                path = _part(parts, names[index])
-                with open(path + '.tmp', 'wb') as file:
-                    np.save(file, feat.float().cpu().numpy())
-                os.replace(path + '.tmp', path)
-                done.append(names[index])
+            done += _write_batch(model, good, names, parts, tokens, device)
         bar.update(len(batch))
     bar.close()
-    for name in names:
-        if osp.isfile(_part(parts, name)):
-            previous[name] = np.load(_part(parts, name), allow_pickle=False)
-    from safetensors.numpy import save_file
-    save_file(previous, out + '.tmp', metadata=FEATURES_FORMAT)
-    os.replace(out + '.tmp', out)
-    shutil.rmtree(parts)
+    _merge_parts(previous, names, parts, out)
     return dict(done=done, skipped=skipped, failed=failed)

@@ -85,23 +85,10 @@ def render_background(rng: np.random.Generator, size: int) -> np.ndarray:
     return np.clip(bg, 0, 255).astype(np.float32)
 
 
-def render_sprite(rng: np.random.Generator,
-                  shape: str,
-                  style: str = 'smooth'
-                  ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Draw an object on a square canvas of :data:`_SPRITE_SIZE` pixels.
-
-    The shape fills the canvas up to a radius of ~0.45 of its side (measured
-    from the centre to the farthest point), so rotating it never clips it.
-    Its inside is a smooth shade of its colour, or with ``style='textured'``
-    a large digit in its colour.
-
-    Returns:
-        tuple: colour image float32 (S, S, 3), coverage mask float32 (S, S)
-        in [0, 1] and marker mask float32 (S, S): a stripe from the centre
-        to the rim in a contrasting colour, which makes rotation visible
-        even for a disc.
-    """
+def _shape_mask(shape: str) -> np.ndarray:
+    """Anti-aliased coverage of ``shape`` on the sprite canvas, float32 in
+    [0, 1]: up to a radius of 0.45 of the side from the centre, so
+    rotating the sprite never clips the shape."""
     s = _SPRITE_SIZE
     c = (s - 1) / 2.
     r = 0.45 * s
@@ -134,7 +121,30 @@ def render_sprite(rng: np.random.Generator,
             shift=4)
     else:
         raise ValueError(f'unknown shape {shape!r}; choose from {SHAPES}')
-    mask = mask.astype(np.float32) / 255.
+    return mask.astype(np.float32) / 255.
+
+
+def render_sprite(rng: np.random.Generator,
+                  shape: str,
+                  style: str = 'smooth'
+                  ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draw an object on a square canvas of :data:`_SPRITE_SIZE` pixels.
+
+    The shape fills the canvas up to a radius of ~0.45 of its side (measured
+    from the centre to the farthest point), so rotating it never clips it.
+    Its inside is a smooth shade of its colour, or with ``style='textured'``
+    a large digit in its colour.
+
+    Returns:
+        tuple: colour image float32 (S, S, 3), coverage mask float32 (S, S)
+        in [0, 1] and marker mask float32 (S, S): a stripe from the centre
+        to the rim in a contrasting colour, which makes rotation visible
+        even for a disc.
+    """
+    mask = _shape_mask(shape)
+    s = _SPRITE_SIZE
+    c = (s - 1) / 2.
+    r = 0.45 * s
 
     colour = rng.uniform(0, 255, size=3).astype(np.float32)
     # Saturate: push one channel up and one down so the object stands out.
@@ -225,6 +235,54 @@ def _sprite_affine(center: np.ndarray, radius: float,
     return mat
 
 
+def _check_clip_args(num_frames: int, size: int, style: str) -> None:
+    """Refuse a clip length, frame size or style :func:`render_clip` cannot
+    draw, with a message naming the value."""
+    if num_frames < 1:
+        raise ValueError(f'num_frames must be >= 1, got {num_frames}')
+    if size < 16:
+        raise ValueError(f'size must be >= 16, got {size}')
+    if style not in STYLES:
+        raise ValueError(f'unknown style {style!r}; choose from {STYLES}')
+
+
+def _composite(background: np.ndarray, sprite: np.ndarray,
+               sprite_mask: np.ndarray, sprite_marker: np.ndarray,
+               traj: Dict[str, np.ndarray]
+               ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Warp the sprite to each pose of ``traj`` over the background.
+
+    Colour premultiplied by coverage, mask and marker are warped together,
+    so edges blend cleanly. Returns the frames uint8 (T, H, W, 3) and the
+    object and marker masks bool (T, H, W), thresholded at half coverage.
+    """
+    num_frames, size = len(traj['center']), background.shape[0]
+    frames = np.empty((num_frames, size, size, 3), np.uint8)
+    masks = np.empty((num_frames, size, size), bool)
+    markers = np.empty((num_frames, size, size), bool)
+    stacked = np.concatenate(
+        [
+            sprite * sprite_mask[..., None], sprite_mask[..., None],
+            sprite_marker[..., None]
+        ],
+        axis=2)  # colour premultiplied by coverage, so it warps cleanly
+    for i in range(num_frames):
+        mat = _sprite_affine(traj['center'][i], traj['scale'][i],
+                             traj['angle'][i])
+        warped = cv2.warpAffine(
+            stacked,
+            mat, (size, size),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=0)
+        alpha = warped[..., 3:4]
+        frame = background * (1. - alpha) + warped[..., :3]  # premultiplied
+        frames[i] = np.clip(np.rint(frame), 0, 255).astype(np.uint8)
+        masks[i] = alpha[..., 0] >= 0.5
+        markers[i] = warped[..., 4] >= 0.5
+    return frames, masks, markers
+
+
 def render_clip(
         pattern: Union[str, int],
         seed: SeedLike,
@@ -258,12 +316,7 @@ def render_clip(
     """
     label = pattern_to_label(pattern)
     pattern = MOTION_PATTERNS[label]
-    if num_frames < 1:
-        raise ValueError(f'num_frames must be >= 1, got {num_frames}')
-    if size < 16:
-        raise ValueError(f'size must be >= 16, got {size}')
-    if style not in STYLES:
-        raise ValueError(f'unknown style {style!r}; choose from {STYLES}')
+    _check_clip_args(num_frames, size, style)
     rng = np.random.default_rng(seed)
     shape = SHAPES[int(rng.integers(len(SHAPES)))]
     if style == 'textured':
@@ -272,30 +325,8 @@ def render_clip(
         background = render_background(rng, size)
     sprite, sprite_mask, sprite_marker = render_sprite(rng, shape, style)
     traj = sample_trajectory(rng, pattern, num_frames, size)
-
-    frames = np.empty((num_frames, size, size, 3), np.uint8)
-    masks = np.empty((num_frames, size, size), bool)
-    markers = np.empty((num_frames, size, size), bool)
-    stacked = np.concatenate(
-        [
-            sprite * sprite_mask[..., None], sprite_mask[..., None],
-            sprite_marker[..., None]
-        ],
-        axis=2)  # colour premultiplied by coverage, so it warps cleanly
-    for i in range(num_frames):
-        mat = _sprite_affine(traj['center'][i], traj['scale'][i],
-                             traj['angle'][i])
-        warped = cv2.warpAffine(
-            stacked,
-            mat, (size, size),
-            flags=cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_CONSTANT,
-            borderValue=0)
-        alpha = warped[..., 3:4]
-        frame = background * (1. - alpha) + warped[..., :3]  # premultiplied
-        frames[i] = np.clip(np.rint(frame), 0, 255).astype(np.uint8)
-        masks[i] = alpha[..., 0] >= 0.5
-        markers[i] = warped[..., 4] >= 0.5
+    frames, masks, markers = _composite(background, sprite, sprite_mask,
+                                        sprite_marker, traj)
     if not return_info:
         return frames
     info = dict(

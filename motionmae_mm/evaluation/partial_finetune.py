@@ -6,7 +6,7 @@ MAE's partial fine-tuning protocol, on tokens from
 is computed once).
 """
 import copy
-from typing import Dict
+from typing import Callable, Dict, Tuple
 
 import numpy as np
 import torch
@@ -37,6 +37,68 @@ class TopBlocks(nn.Module):
 
     def forward(self, hidden: Tensor) -> Tensor:
         return self.fc(self.bn(self.norm(self.blocks(hidden)).mean(1)))
+
+
+def _adamw(model: nn.Module, lr: float,
+           weight_decay: float) -> torch.optim.AdamW:
+    """AdamW over ``model``, decaying weight matrices only.
+
+    Biases and norm parameters (1-D) get no weight decay, as in MAE.
+    """
+    decay, no_decay = [], []
+    for param in model.parameters():
+        (no_decay if param.ndim <= 1 else decay).append(param)
+    return torch.optim.AdamW([
+        dict(params=decay, weight_decay=weight_decay),
+        dict(params=no_decay, weight_decay=0.)
+    ],
+                             lr=lr)
+
+
+def _warmup_cosine(lr: float, epochs: int,
+                   steps_per_epoch: int) -> Callable[[int], float]:
+    """The learning rate at each step: linear warm-up over the first epoch
+    (at most all steps but one), then cosine to 0 at the last step."""
+    total = max(1, epochs * steps_per_epoch)
+    warmup = min(steps_per_epoch, total - 1) if total > 1 else 0
+
+    def lr_at(step: int) -> float:
+        if step < warmup:
+            return lr * (step + 1) / warmup
+        progress = (step - warmup) / max(1, total - warmup)
+        return lr * 0.5 * (1 + np.cos(np.pi * progress))
+
+    return lr_at
+
+
+def _train_epoch(model: nn.Module, opt: torch.optim.Optimizer,
+                 lr_at: Callable[[int], float], train_hidden: Tensor,
+                 train_y: Tensor, gen: torch.Generator, batch_size: int,
+                 step: int) -> Tuple[float, int]:
+    """One epoch in a random order, one random clip per training video.
+
+    A last batch of a single video is skipped (BatchNorm needs two).
+    ``step`` counts the optimiser steps taken before this epoch, for the
+    schedule. Returns the epoch's mean loss and the step count after it.
+    """
+    n = len(train_hidden)
+    order = torch.randperm(n, generator=gen)
+    pick = torch.randint(train_hidden.shape[1], (n, ), generator=gen)
+    losses = []
+    for start in range(0, n, batch_size):
+        idx = order[start:start + batch_size]
+        if len(idx) < 2:  # BatchNorm needs two samples
+            continue
+        for group in opt.param_groups:
+            group['lr'] = lr_at(step)
+        loss = F.cross_entropy(
+            model(train_hidden[idx, pick[idx]]), train_y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        step += 1
+    return float(np.mean(losses)), step
 
 
 def partial_finetune(backbone: nn.Module,
@@ -73,45 +135,14 @@ def partial_finetune(backbone: nn.Module,
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     model = TopBlocks(backbone, tuned_blocks, num_classes)
-    decay, no_decay = [], []
-    for param in model.parameters():
-        (no_decay if param.ndim <= 1 else decay).append(param)
-    opt = torch.optim.AdamW([
-        dict(params=decay, weight_decay=weight_decay),
-        dict(params=no_decay, weight_decay=0.)
-    ],
-                            lr=lr)
-    n = len(train_hidden)
-    steps_per_epoch = (n + batch_size - 1) // batch_size
-    total = max(1, epochs * steps_per_epoch)
-    warmup = min(steps_per_epoch, total - 1) if total > 1 else 0
-
-    def lr_at(step: int) -> float:
-        if step < warmup:
-            return lr * (step + 1) / warmup
-        progress = (step - warmup) / max(1, total - warmup)
-        return lr * 0.5 * (1 + np.cos(np.pi * progress))
-
+    opt = _adamw(model, lr, weight_decay)
+    steps_per_epoch = (len(train_hidden) + batch_size - 1) // batch_size
+    lr_at = _warmup_cosine(lr, epochs, steps_per_epoch)
     step, last = 0, float('nan')
     model.train()
     for _ in range(epochs):
-        order = torch.randperm(n, generator=gen)
-        pick = torch.randint(train_hidden.shape[1], (n, ), generator=gen)
-        losses = []
-        for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
-            if len(idx) < 2:  # BatchNorm needs two samples
-                continue
-            for group in opt.param_groups:
-                group['lr'] = lr_at(step)
-            loss = F.cross_entropy(
-                model(train_hidden[idx, pick[idx]]), train_y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-            step += 1
-        last = float(np.mean(losses))
+        last, step = _train_epoch(model, opt, lr_at, train_hidden, train_y,
+                                  gen, batch_size, step)
     model.eval()
     with torch.no_grad():
         logits = torch.cat([

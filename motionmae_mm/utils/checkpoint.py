@@ -5,128 +5,46 @@ Every checkpoint the project reads comes through :func:`read_checkpoint`:
 mmengine's local-file scheme (``load_from``, ``--resume``, ``Pretrained``
 init), the strict fine-tune init, the VOS encoder, the converter and the
 tools. ``.pth`` files unpickle with ``weights_only=True`` and an explicit
-allow-list (docs/design.md: mmengine's ``HistoryBuffer`` and numpy data,
-nothing else); ``.safetensors`` files hold tensors only by construction.
-Problems raise :class:`CheckpointError` (a ``ValueError``, so the tools'
-one-line ``error:`` handling covers it) with a message that names the file
-and the fix. What the tensors then load into, and what a load may leave out,
-is :func:`motionmae_mm.utils.state_policy.load_state`'s job.
+allow-list (:mod:`.checkpoint_allowlist`; docs/design.md: mmengine's
+``HistoryBuffer`` and numpy data, nothing else); ``.safetensors`` files hold
+tensors only by construction (:mod:`.safetensors_reader`). Problems raise
+:class:`CheckpointError` (:mod:`.checkpoint_errors`; a ``ValueError``, so
+the tools' one-line ``error:`` handling covers it) with a message that names
+the file and the fix; official VideoMAE files are recognised by
+:mod:`.official_videomae`. What the tensors then load into, and what a load
+may leave out, is :func:`motionmae_mm.utils.state_policy.load_state`'s job.
+
+The names of those modules stay importable from here.
 """
-import json
 import os.path as osp
 import pickle
 import re
 from argparse import Namespace
 from typing import Any, Callable, Dict, Optional, Union
 
-import numpy as np
 import torch
-from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 from torch import Tensor
 
+from .checkpoint_allowlist import (refused_global,
+                                   register_checkpoint_safe_globals)
+from .checkpoint_errors import (CheckpointError, CheckpointNotFoundError,
+                                OfficialVideoMAEError, UnsafeCheckpointError)
+from .official_videomae import CONVERTER, is_official, official_error
+from .safetensors_reader import read_safetensors
+
+__all__ = [
+    'CONVERTER', 'CheckpointError', 'CheckpointNotFoundError', 'MapLocation',
+    'OfficialVideoMAEError', 'PICKLE_MAGIC', 'TORCH_MAGIC',
+    'UnsafeCheckpointError', 'ZIP_MAGIC', 'load_from_local',
+    'read_checkpoint', 'read_safetensors', 'register_checkpoint_loader',
+    'register_checkpoint_safe_globals', 'state_dict_of'
+]
+
 MapLocation = Optional[Union[str, torch.device, Callable]]
-CONVERTER = 'tools/convert/videomae_to_mmaction.py'
-# filled lazily by mmengine at the first HistoryBuffer(): list them here
-_DEFAULT_STATISTICS = frozenset(('min', 'max', 'current', 'mean'))
 ZIP_MAGIC = b'PK\x03\x04'  # torch.save's zip format
 PICKLE_MAGIC = b'\x80'  # torch's legacy format: a pickle
 TORCH_MAGIC = (ZIP_MAGIC, PICKLE_MAGIC)
-
-
-class CheckpointError(ValueError):
-    """A checkpoint that cannot be used; the message is one line."""
-
-
-class CheckpointNotFoundError(CheckpointError, FileNotFoundError):
-    """The checkpoint file does not exist."""
-
-
-class UnsafeCheckpointError(CheckpointError, pickle.UnpicklingError):
-    """A checkpoint holds objects outside the allow-list (possibly code)."""
-
-
-class OfficialVideoMAEError(CheckpointError):
-    """An official VideoMAE file where an mmaction2-format one is needed."""
-
-
-def _history_buffer_getattr(obj: Any, name: str) -> Any:
-    """Stand-in for ``getattr`` inside checkpoints.
-
-    ``HistoryBuffer`` pickles its statistics methods as
-    ``getattr(HistoryBuffer, 'mean')``. Allowing the real ``getattr`` would
-    let a checkpoint reach arbitrary attributes, so only those lookups pass.
-    """
-    allowed = _DEFAULT_STATISTICS.union(HistoryBuffer._statistics_methods)
-    if obj is HistoryBuffer and name in allowed:
-        return getattr(obj, name)
-    raise pickle.UnpicklingError(
-        f'GLOBAL getattr({obj!r}, {name!r}) is not allowed')
-
-
-def _numpy_safe_globals() -> list:
-    """Numpy objects a checkpoint may hold: arrays, scalars, dtypes."""
-    core = np._core.multiarray if hasattr(np, '_core') else np.core.multiarray
-    dtype_classes = [
-        type(np.dtype(name)) for name in ('bool', 'int8', 'int16', 'int32',
-                                          'int64', 'uint8', 'uint16',
-                                          'uint32', 'uint64', 'float16',
-                                          'float32', 'float64', 'U', 'O')
-    ]
-    return [core._reconstruct, core.scalar, np.ndarray, np.dtype
-            ] + dtype_classes
-
-
-def register_checkpoint_safe_globals() -> None:
-    """Allow-list what mmengine checkpoints contain for ``weights_only``."""
-    torch.serialization.add_safe_globals(
-        [HistoryBuffer, (_history_buffer_getattr, 'builtins.getattr')] +
-        _numpy_safe_globals())
-
-
-def _refused_global(err: Exception) -> str:
-    """The global a refused unpickling asked for, e.g. ``posix.system``."""
-    found = re.search(r'GLOBAL (\S+?)[\s,]', str(err) + ' ')
-    if found:
-        return found.group(1)
-    first = str(err).strip().splitlines()[0] if str(err).strip() else ''
-    return first[:80] or type(err).__name__
-
-
-def _is_official(ckpt: Any) -> bool:
-    """An official VideoMAE layout: tensors under ``model``/``module``."""
-    return isinstance(ckpt, dict) and 'state_dict' not in ckpt and any(
-        isinstance(ckpt.get(k), dict) for k in ('model', 'module'))
-
-
-def _official_error(filename: str) -> OfficialVideoMAEError:
-    return OfficialVideoMAEError(
-        f'{filename}: this is an official VideoMAE file: convert it with '
-        f'{CONVERTER}')
-
-
-def read_safetensors(filename: str, device: str = 'cpu') -> dict:
-    """``{'state_dict': tensors, 'meta': metadata}`` of a ``.safetensors``.
-
-    ``meta`` is the JSON stored under the metadata key ``meta`` (as
-    :func:`motionmae_mm.utils.publish_checkpoint` writes it), else the raw
-    string metadata, else an empty dict.
-    """
-    from safetensors import SafetensorError, safe_open
-    try:
-        with safe_open(filename, framework='pt', device=device) as file:
-            state = {key: file.get_tensor(key) for key in file.keys()}
-            raw = file.metadata() or {}
-    except (SafetensorError, OSError, ValueError) as err:
-        raise CheckpointError(f'{filename}: not a readable .safetensors file '
-                              f'({" ".join(str(err).split())[:80]})') from None
-    meta: Any = dict(raw)
-    if 'meta' in raw:
-        try:
-            meta = json.loads(raw['meta'])
-        except ValueError:
-            pass
-    return dict(state_dict=state, meta=meta)
 
 
 def read_checkpoint(filename: str,
@@ -167,10 +85,10 @@ def read_checkpoint(filename: str,
             return torch.load(
                 filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
-        refused = _refused_global(err)
-        if refused == 'argparse.Namespace' and _is_official(
+        refused = refused_global(err)
+        if refused == 'argparse.Namespace' and is_official(
                 read_checkpoint(filename, 'cpu', what, True)):
-            raise _official_error(filename) from None
+            raise official_error(filename) from None
         raise UnsafeCheckpointError(
             f'{filename}: refused to load: it asks for {refused}, which is '
             'not plain data (checkpoints load with weights_only=True); '
@@ -189,8 +107,8 @@ def state_dict_of(ckpt: Any, filename: str) -> Dict[str, Tensor]:
         OfficialVideoMAEError: top key ``model``/``module`` (official file).
         CheckpointError: no tensor dict at all.
     """
-    if _is_official(ckpt):
-        raise _official_error(filename)
+    if is_official(ckpt):
+        raise official_error(filename)
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or not state or not all(
             isinstance(v, Tensor) for v in state.values()):

@@ -1,11 +1,11 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Does the motion target help? Pretrain five variants, probe them.
 
-Variants (:data:`VARIANTS`; configs in ``configs/benchmarks/``, all the tiny
-demo encoder, same data, epochs and seeds): (a) VideoMAE, tube masking,
-pixels only; (b) MotionMAE, shared decoder; (c) MotionMAE, independent
-decoders; (d) frame-wise masking, pixels only (the control); (e) MotionMAE
-with motion-guided masking;
+Variants (:data:`~motionmae_mm.analysis.motion_benchmark.VARIANTS`; configs
+in ``configs/benchmarks/``, all the tiny demo encoder, same data, epochs and
+seeds): (a) VideoMAE, tube masking, pixels only; (b) MotionMAE, shared
+decoder; (c) MotionMAE, independent decoders; (d) frame-wise masking, pixels
+only (the control); (e) MotionMAE with motion-guided masking;
 plus a reference row, ``random_init`` (the same encoder, not pretrained).
 Each encoder is then scored in-process and deterministically by
 :func:`motionmae_mm.evaluation.evaluate_encoder`: linear and temporal probes
@@ -43,6 +43,11 @@ from typing import Dict, List, Optional, Tuple
 import torch
 from mmengine.config import Config
 
+from motionmae_mm.analysis.motion_benchmark import (ABLATIONS, DIGITS,
+                                                    METRICS, PLOTTED,
+                                                    REFERENCE,
+                                                    REFERENCE_LABEL,
+                                                    VARIANTS)
 from motionmae_mm.analysis.run_cache import (config_key, run_config,
                                              train_command)
 from motionmae_mm.apis import draw_reconstruction, init_model, pretrain
@@ -52,35 +57,6 @@ from motionmae_mm.evaluation import (EvalClips, aggregate, evaluate_encoder,
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 VOS_CONFIG = osp.join(REPO, 'configs/vos/davis2017_label_propagation.py')
-
-#: Main variants: name -> (config, label in tables and plots).
-VARIANTS: Dict[str, Tuple[str, str]] = {
-    'videomae_tube': ('configs/benchmarks/videomae_tube_vit-tiny.py',
-                      '(a) VideoMAE: tube mask, pixels'),
-    'motionmae_shared': ('configs/benchmarks/motionmae_shared_vit-tiny.py',
-                         '(b) MotionMAE, shared decoder'),
-    'motionmae_independent':
-    ('configs/benchmarks/motionmae_independent_vit-tiny.py',
-     '(c) MotionMAE, independent decoders'),
-    'framewise_pixels': ('configs/benchmarks/framewise_pixels_vit-tiny.py',
-                         '(d) frame-wise mask, pixels only'),
-    'motionmae_guided': ('configs/benchmarks/motionmae_guided_vit-tiny.py',
-                         '(e) MotionMAE, motion-guided mask'),
-}
-#: Ablations of (b): one motion-target choice changed at a time.
-ABLATIONS: Dict[str, Tuple[str, str]] = {
-    'motionmae_shared': ('configs/benchmarks/motionmae_shared_vit-tiny.py',
-                         '(b) gap 1, normalised, signed'),
-    'ablation_gap2': ('configs/benchmarks/ablation_gap2_vit-tiny.py', 'gap 2'),
-    'ablation_gap4': ('configs/benchmarks/ablation_gap4_vit-tiny.py', 'gap 4'),
-    'ablation_no-norm': ('configs/benchmarks/ablation_no-norm_vit-tiny.py',
-                         'no motion normalisation'),
-    'ablation_abs':
-    ('configs/benchmarks/ablation_abs_vit-tiny.py', 'absolute difference'),
-}
-#: Reference row: the encoder as initialised, no pretraining.
-REFERENCE = 'random_init'
-REFERENCE_LABEL = 'random init (no pretraining)'
 
 #: Settings of each mode (command-line options override them).
 _MODE_KEYS = ('seeds', 'epochs', 'finetune_epochs', 'clips_per_video',
@@ -94,22 +70,37 @@ MODES: Dict[str, Dict] = {
 #: class); the probes need this many training clips to leave chance.
 DATA_SPLITS = (100, 20, 20)
 SMOKE_SPLITS = (2, 1, 2)
-#: Metrics in the table (key -> column title) and in the bar chart.
-METRICS: Dict[str, str] = {
-    'probe_acc': 'linear probe top-1 (%)',
-    'probe_t_acc': 'temporal probe top-1 (%)',
-    'finetune_acc': 'partial fine-tune top-1 (%)',
-    'davis_jf': 'DAVIS J&F (%)',
-    'loss_appearance': 'final appearance loss',
-    'loss_motion': 'final motion loss',
-    'pretrain_s': 'pretrain time (s)',
-}
-PLOTTED = ('probe_acc', 'probe_t_acc', 'finetune_acc', 'davis_jf')
 #: Options recorded in results.json (with the data and VOS settings).
 SETTINGS = ('epochs', 'finetune_epochs', 'finetune_blocks', 'clips_per_video',
             'seeds')
-#: Decimals in the table (the others: 1).
-DIGITS = dict(pretrain_s=0, loss_appearance=3, loss_motion=3)
+
+
+def _fill_defaults(args: argparse.Namespace,
+                   parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Complete parsed options: the mode's settings where none was given,
+    the variants (checked against the chosen table), the work dir and the
+    data root named after the mode."""
+    args.mode = 'quick' if args.quick else 'smoke' if args.smoke else 'full'
+    for key, value in MODES[args.mode].items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    table = ABLATIONS if args.ablation else VARIANTS
+    if args.smoke and not args.variants:
+        args.variants = list(table)[:2]
+    args.variants = args.variants or list(table)
+    unknown = [v for v in args.variants if v not in table]
+    if unknown:
+        parser.error(f'unknown variant(s) {unknown}; choose from '
+                     f'{list(table)}')
+    if args.work_dir is None:
+        name = 'motion_vs_appearance'
+        name += '_ablation' if args.ablation else ''
+        name += '' if args.mode == 'full' else f'_{args.mode}'
+        args.work_dir = osp.join('work_dirs', 'benchmarks', name)
+    if args.data_root is None:
+        args.data_root = osp.join(args.work_dir, 'data') if args.smoke \
+            else 'data/benchmark'
+    return args
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -153,28 +144,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='pretraining data workers (default 0: the config decodes each '
         'clip once and keeps it in memory, fastest on few cores)')
     add('--force', action='store_true', help='ignore cached runs')
-    args = parser.parse_args(argv)
-    args.mode = 'quick' if args.quick else 'smoke' if args.smoke else 'full'
-    for key, value in MODES[args.mode].items():
-        if getattr(args, key) is None:
-            setattr(args, key, value)
-    table = ABLATIONS if args.ablation else VARIANTS
-    if args.smoke and not args.variants:
-        args.variants = list(table)[:2]
-    args.variants = args.variants or list(table)
-    unknown = [v for v in args.variants if v not in table]
-    if unknown:
-        parser.error(f'unknown variant(s) {unknown}; choose from '
-                     f'{list(table)}')
-    if args.work_dir is None:
-        name = 'motion_vs_appearance'
-        name += '_ablation' if args.ablation else ''
-        name += '' if args.mode == 'full' else f'_{args.mode}'
-        args.work_dir = osp.join('work_dirs', 'benchmarks', name)
-    if args.data_root is None:
-        args.data_root = osp.join(args.work_dir, 'data') if args.smoke \
-            else 'data/benchmark'
-    return args
+    return _fill_defaults(parser.parse_args(argv), parser)
 
 
 def ensure_data(data_root: str, smoke: bool = False) -> None:
@@ -305,35 +275,26 @@ def run_one(args: argparse.Namespace, variant: str, cfg_path: str, seed: int,
     return result
 
 
-def main(argv: Optional[List[str]] = None) -> Dict:
-    """Entry point; returns the summary written to results.json."""
-    args = parse_args(argv)
-    warnings.filterwarnings('ignore')
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    start = time.time()
-    os.makedirs(args.work_dir, exist_ok=True)
-    ensure_data(args.data_root, args.smoke)
+def plan_runs(
+        args: argparse.Namespace
+) -> Tuple[List[Tuple[str, str]], Dict[str, str]]:
+    """The runs per seed, ``(variant, config)`` in table order, the
+    reference row (the first variant's encoder, not pretrained) last; and
+    the label of each."""
     table = ABLATIONS if args.ablation else VARIANTS
     labels = {v: table[v][1] for v in args.variants}
     plan = [(v, table[v][0]) for v in args.variants]
     if not args.no_reference and not args.ablation:
         plan.append((REFERENCE, table[args.variants[0]][0]))
         labels[REFERENCE] = REFERENCE_LABEL
-    vos_note = 'DAVIS J&F skipped (--no-vos)' if args.no_vos else None
-    if not args.no_vos and not args.davis_root:
-        vos_note = 'DAVIS J&F skipped: no --davis-root given'
-    elif not args.no_vos and not osp.isdir(args.davis_root):
-        vos_note = f'DAVIS J&F skipped: {args.davis_root} not found'
-    if vos_note:
-        print(f'note: {vos_note}')
-    runs, holder = [], {}
-    for seed in args.seeds:
-        for variant, cfg_path in plan:
-            runs.append(run_one(args, variant, cfg_path, seed, holder))
-    order = [v for v, _ in plan]
-    summary = aggregate(runs, order, METRICS)
+    return plan, labels
 
+
+def draw_reconstructions(args: argparse.Namespace,
+                         plan: List[Tuple[str, str]],
+                         runs: List[Dict]) -> Dict[str, str]:
+    """``reconstruction_<variant>.png`` of each pretrained variant's first
+    run, on one test clip (a ``right_`` one if any); their paths."""
     pictures = {}
     test_videos = read_labelled_list(osp.join(args.data_root, 'test.txt'))[0]
     video = next((v for v in test_videos if '/right_' in v), test_videos[0])
@@ -345,8 +306,15 @@ def main(argv: Optional[List[str]] = None) -> Dict:
             Config.fromfile(osp.join(REPO, cfg_path)), first['checkpoint'],
             video, pic)
         pictures[variant] = pic
+    return pictures
 
-    wall = time.time() - start
+
+def write_results(args: argparse.Namespace, argv: Optional[List[str]],
+                  labels: Dict[str, str], summary: Dict, runs: List[Dict],
+                  pictures: Dict[str, str], vos_note: Optional[str],
+                  wall: float) -> Dict:
+    """Write results.md/.png (the command, machine and settings as notes)
+    and results.json; print the table, the wall time and the paths."""
     command = 'python tools/benchmarks/motion_vs_appearance.py ' + ' '.join(
         argv if argv is not None else sys.argv[1:])
     title = (f'{"ablation" if args.ablation else "motion vs appearance"}, '
@@ -390,6 +358,33 @@ def main(argv: Optional[List[str]] = None) -> Dict:
     print(f'table: {md_path}')
     print(f'plot: {png_path}')
     return result
+
+
+def main(argv: Optional[List[str]] = None) -> Dict:
+    """Entry point; returns the summary written to results.json."""
+    args = parse_args(argv)
+    warnings.filterwarnings('ignore')
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    start = time.time()
+    os.makedirs(args.work_dir, exist_ok=True)
+    ensure_data(args.data_root, args.smoke)
+    plan, labels = plan_runs(args)
+    vos_note = 'DAVIS J&F skipped (--no-vos)' if args.no_vos else None
+    if not args.no_vos and not args.davis_root:
+        vos_note = 'DAVIS J&F skipped: no --davis-root given'
+    elif not args.no_vos and not osp.isdir(args.davis_root):
+        vos_note = f'DAVIS J&F skipped: {args.davis_root} not found'
+    if vos_note:
+        print(f'note: {vos_note}')
+    runs, holder = [], {}
+    for seed in args.seeds:
+        for variant, cfg_path in plan:
+            runs.append(run_one(args, variant, cfg_path, seed, holder))
+    summary = aggregate(runs, [v for v, _ in plan], METRICS)
+    pictures = draw_reconstructions(args, plan, runs)
+    return write_results(args, argv, labels, summary, runs, pictures,
+                         vos_note, time.time() - start)
 
 
 if __name__ == '__main__':
