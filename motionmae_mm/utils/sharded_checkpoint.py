@@ -39,11 +39,11 @@ _DCP_MODULES = ('torch.distributed.checkpoint.metadata',
                 'torch.distributed.checkpoint.filesystem')
 _DCP_CLASSES = frozenset({
     'ChunkStorageMetadata', '_MEM_FORMAT_ENCODING', 'TensorProperties',
-    'TensorStorageMetadata', 'BytesStorageMetadata', 'StorageMeta',
-    'Metadata', 'MetadataIndex', '_StorageInfo'
+    'TensorStorageMetadata', 'BytesStorageMetadata', 'StorageMeta', 'Metadata',
+    'MetadataIndex', '_StorageInfo'
 })
-_PATHS = frozenset({'PosixPath', 'PurePosixPath', 'WindowsPath',
-                    'PureWindowsPath'})
+_PATHS = frozenset(
+    {'PosixPath', 'PurePosixPath', 'WindowsPath', 'PureWindowsPath'})
 
 
 class _MetadataUnpickler(pickle.Unpickler):
@@ -148,7 +148,9 @@ def tensor_shapes(path: str, prefix: str) -> Dict[str, torch.Size]:
     }
 
 
-def check_keys(path: str, expected: Dict[str, torch.Size], what: str,
+def check_keys(path: str,
+               expected: Dict[str, torch.Size],
+               what: str,
                prefix: str = 'state_dict.') -> None:
     """One :class:`CheckpointError` line when the checkpoint's tensors
     under ``prefix`` are not ``expected`` (names and full shapes)."""
@@ -158,10 +160,11 @@ def check_keys(path: str, expected: Dict[str, torch.Size], what: str,
     other = sorted(f'{k} {tuple(found[k])} vs {tuple(v)}'
                    for k, v in expected.items()
                    if k in found and tuple(found[k]) != tuple(v))
-    problems = [f'{len(keys)} {label} ({", ".join(keys[:2])})'
-                for label, keys in (('missing', missing),
-                                    ('unexpected', unexpected),
-                                    ('of another shape', other)) if keys]
+    problems = [
+        f'{len(keys)} {label} ({", ".join(keys[:2])})'
+        for label, keys in (('missing', missing), ('unexpected', unexpected),
+                            ('of another shape', other)) if keys
+    ]
     if problems:
         raise CheckpointError(
             f'{path} does not fit {what}: {"; ".join(problems)}; is it from '

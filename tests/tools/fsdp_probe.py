@@ -23,8 +23,10 @@ def _write(runner, name: str) -> None:
         model,
         options=StateDictOptions(full_state_dict=True, cpu_offload=True))
     if is_main_process():
-        torch.save({k: v.clone() for k, v in state.items()},
-                   osp.join(runner.work_dir, name))
+        torch.save({
+            k: v.clone()
+            for k, v in state.items()
+        }, osp.join(runner.work_dir, name))
 
 
 @HOOKS.register_module()

@@ -26,8 +26,8 @@ from motionmae_mm.utils.sharded_checkpoint import consolidate
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Consolidate a sharded checkpoint into one .pth file')
-    parser.add_argument('src', metavar='CKPT',
-                        help='sharded checkpoint directory')
+    parser.add_argument(
+        'src', metavar='CKPT', help='sharded checkpoint directory')
     parser.add_argument('dst', metavar='OUT', help='regular .pth file')
     add_traceback_flag(parser)
     return parser.parse_args()
@@ -37,10 +37,9 @@ def main() -> int:
     args = parse_args()
     with user_errors(args.traceback):
         if not osp.isdir(args.src):
-            raise UserError(
-                f'CKPT {args.src}: ' +
-                ('a regular checkpoint file already, nothing to consolidate'
-                 if osp.isfile(args.src) else 'no such directory'))
+            raise UserError(f'CKPT {args.src}: ' + (
+                'a regular checkpoint file already, nothing to consolidate'
+                if osp.isfile(args.src) else 'no such directory'))
         ckpt = consolidate(args.src)
         out_dir = osp.dirname(osp.abspath(args.dst))
         if not osp.isdir(out_dir):

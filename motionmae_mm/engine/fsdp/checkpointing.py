@@ -28,9 +28,9 @@ from torch.distributed.checkpoint.state_dict import (StateDictOptions,
 
 from ...utils.checkpoint import (CheckpointError, read_checkpoint,
                                  state_dict_of)
-from ...utils.sharded_checkpoint import (check_keys, check_sharded,
-                                         is_sharded, load_sharded,
-                                         read_extra, save_sharded)
+from ...utils.sharded_checkpoint import (check_keys, check_sharded, is_sharded,
+                                         load_sharded, read_extra,
+                                         save_sharded)
 from ..checkpoint_files import remove_quietly
 
 
@@ -106,8 +106,9 @@ class ShardedCheckpointMixin:
         if is_main_process() and osp.isdir(tmp):
             shutil.rmtree(tmp)  # left by a save that was killed
         barrier()
-        save_sharded(tmp, tensors, _cpu(extra) if is_main_process() else
-                     None, self.distributed)
+        save_sharded(tmp, tensors,
+                     _cpu(extra) if is_main_process() else None,
+                     self.distributed)
         barrier()  # every rank's slices are on disk
         if is_main_process():
             if osp.isdir(final):  # the same name saved again
@@ -124,7 +125,10 @@ class ShardedCheckpointMixin:
         self.optim_wrapper = self.build_optim_wrapper(self.optim_wrapper)
         optimizer = self._optimizer()
         weights, optim_state = get_state_dict(model, optimizer)
-        check_keys(path, {k: v.shape for k, v in weights.items()},
+        check_keys(path, {
+            k: v.shape
+            for k, v in weights.items()
+        },
                    type(model).__name__)
         extra = read_extra(path)
         tensors = dict(state_dict=weights, optimizer=optim_state['state'])
@@ -162,8 +166,9 @@ class ShardedCheckpointMixin:
                              f'loaded by {get_world_size()}')
         self.logger.info(f'resumed epoch: {self.epoch}, iter: {self.iter}')
 
-    def load_weights_sharded(self, filename: str, strict: bool = False
-                             ) -> dict:
+    def load_weights_sharded(self,
+                             filename: str,
+                             strict: bool = False) -> dict:
         """``load_from`` under FSDP2: the weights of a sharded checkpoint
         (this rank's slices) or of a regular one (each rank reads the file
         and keeps its slices). Returns the checkpoint's plain-data part."""
@@ -171,7 +176,10 @@ class ShardedCheckpointMixin:
         if is_sharded(filename):
             check_sharded(filename)
             weights = get_model_state_dict(model)
-            check_keys(filename, {k: v.shape for k, v in weights.items()},
+            check_keys(filename, {
+                k: v.shape
+                for k, v in weights.items()
+            },
                        type(model).__name__)
             tensors = dict(state_dict=weights)
             load_sharded(filename, tensors, self.distributed)
@@ -181,7 +189,8 @@ class ShardedCheckpointMixin:
             ckpt = read_checkpoint(filename, 'cpu')
             state = state_dict_of(ckpt, filename)
             set_model_state_dict(
-                model, state,
+                model,
+                state,
                 options=StateDictOptions(full_state_dict=True, strict=strict))
         self.call_hook('after_load_checkpoint', checkpoint=ckpt)
         self._has_loaded = True

@@ -49,8 +49,8 @@ class FSDP2Options:
     shard_units: Tuple[str, ...] = ('blocks', )
 
 
-def parse_strategy(strategy: Optional[Dict[str, Any]]
-                   ) -> Optional[FSDP2Options]:
+def parse_strategy(
+        strategy: Optional[Dict[str, Any]]) -> Optional[FSDP2Options]:
     """The FSDP2 options of a config's ``strategy``, or None for DDP."""
     if not strategy:
         return None
@@ -71,8 +71,9 @@ def parse_strategy(strategy: Optional[Dict[str, Any]]
     return FSDP2Options(**strategy)
 
 
-def fsdp_optim_wrapper(optim_wrapper: Dict[str, Any], device: str
-                       ) -> Tuple[Dict[str, Any], Optional[torch.dtype]]:
+def fsdp_optim_wrapper(
+        optim_wrapper: Dict[str, Any],
+        device: str) -> Tuple[Dict[str, Any], Optional[torch.dtype]]:
     """The optimizer wrapper config to use under FSDP2, and the compute
     dtype of FSDP's mixed-precision policy (None: fp32).
 

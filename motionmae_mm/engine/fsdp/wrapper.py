@@ -94,7 +94,8 @@ def shard_model(model: nn.Module, options: FSDP2Options,
     return model
 
 
-def clip_sharded_grad_norm_(parameters, max_norm: float,
+def clip_sharded_grad_norm_(parameters,
+                            max_norm: float,
                             norm_type: float = 2.0,
                             error_if_nonfinite: bool = False,
                             foreach: Optional[bool] = None) -> torch.Tensor:
@@ -107,8 +108,7 @@ def clip_sharded_grad_norm_(parameters, max_norm: float,
                                           foreach)
     if isinstance(total, DTensor):
         total = total.full_tensor()
-    torch.nn.utils.clip_grads_with_norm_(parameters, max_norm, total,
-                                         foreach)
+    torch.nn.utils.clip_grads_with_norm_(parameters, max_norm, total, foreach)
     return total
 
 
