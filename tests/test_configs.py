@@ -47,6 +47,8 @@ def _tiny(cfg: Config) -> Config:
     """Shrink the model to CPU-test size, keep everything else."""
     cfg.model.backbone.update(
         img_size=32, embed_dims=32, depth=1, num_heads=2, num_frames=8)
+    if 32 % cfg.model.backbone.patch_size:  # the /14 encoders
+        cfg.model.backbone.patch_size = 16
     cfg.model.neck.update(embed_dims=16, depth=1, num_heads=2)
     return cfg
 

@@ -28,6 +28,8 @@ def _tiny(cfg: Config) -> Config:
     """CPU-test sizes; the recipe (optimizer, head, blending) is kept."""
     cfg.model.backbone.update(
         img_size=32, embed_dims=32, depth=2, num_heads=2, num_frames=4)
+    if 32 % cfg.model.backbone.patch_size:  # the /14 encoders
+        cfg.model.backbone.patch_size = 16
     cfg.model.backbone.init_cfg = None
     cfg.model.cls_head.in_channels = 32
     if 'num_layers' in cfg.optim_wrapper.get('paramwise_cfg', {}):

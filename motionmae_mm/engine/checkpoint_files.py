@@ -10,10 +10,12 @@ import glob
 import os
 import os.path as osp
 import re
+import shutil
 import zipfile
 from typing import Callable, List, Optional
 
 from ..utils.checkpoint import PICKLE_MAGIC, ZIP_MAGIC, load_from_local
+from ..utils.sharded_checkpoint import sharded_problem
 
 
 #: Checkpoints written on a preemption notice (``PreemptionHook``) are
@@ -36,8 +38,11 @@ def checkpoint_problem(path: str) -> Optional[str]:
     central directory, which sits at the end, so opening the directory
     finds it without reading the tensors. Files in torch's legacy format
     are loaded in full through the project's (data-only) loader; other
-    formats (``.safetensors``) are left to their loaders.
+    formats (``.safetensors``) are left to their loaders. A directory is a
+    sharded checkpoint: every shard its index names must be whole.
     """
+    if osp.isdir(path):
+        return sharded_problem(path)
     if not osp.isfile(path):
         return 'no such file'
     if osp.getsize(path) == 0:
@@ -115,9 +120,11 @@ def check_checkpoint(path: str) -> None:
     """Raise :class:`UnreadableCheckpointError` naming an unreadable file.
 
     Paths that are not local files (URLs, ``open-mmlab://``) and missing
-    files (the loader names those itself) pass through.
+    files (the loader names those itself) pass through; a directory is
+    checked as a sharded checkpoint.
     """
-    if '://' in path or not osp.isfile(osp.expanduser(path)):
+    local = osp.expanduser(path)
+    if '://' in path or not (osp.isfile(local) or osp.isdir(local)):
         return
     problem = checkpoint_problem(osp.expanduser(path))
     if problem is not None:
@@ -137,9 +144,13 @@ def write_atomically(path: str, text: str) -> None:
 
 
 def remove_preempted(out_dir: str) -> None:
-    """Delete the preemption checkpoints in ``out_dir`` (superseded)."""
+    """Delete the preemption checkpoints in ``out_dir`` (superseded),
+    files or sharded directories."""
     for path in glob.glob(osp.join(out_dir, f'{PREEMPTED_PREFIX}*.pth')):
-        remove_quietly(path)
+        if osp.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            remove_quietly(path)
 
 
 def remove_quietly(path: str) -> None:

@@ -6,17 +6,24 @@ from typing import Dict, Optional, Union
 
 import torch
 from mmaction.registry import RUNNERS
+from mmengine.device import get_device
 from mmengine.dist import (broadcast_object_list, is_distributed,
-                           is_main_process, master_only)
+                           is_main_process)
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from torch.utils.data import DataLoader
 
 from ..datasets.tracked_pipeline import TrackedPipeline
+from ..utils.checkpoint import CheckpointError
 from ..utils.quiet import init_info_at_debug
+from ..utils.sharded_checkpoint import CONSOLIDATE
 from .checkpoint_files import (CheckpointSaveError, check_checkpoint,
                                find_resumable_checkpoint, remove_quietly)
+from .fsdp import (MMFullyShardedModel, ShardedCheckpointMixin,
+                   broadcast_state, checkpoint_forward,
+                   clip_sharded_grad_norm_, fsdp_optim_wrapper,
+                   parse_strategy, shard_model, shard_units)
 from .optim_wrappers.amp_optim_wrapper import scores_in_fp32
 from .work_dir_lock import WorkDirBusyError, WorkDirLock
 
@@ -44,7 +51,7 @@ _MMENGINE_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed', 'logger',
 
 
 @RUNNERS.register_module()
-class MotionMAERunner(Runner):
+class MotionMAERunner(ShardedCheckpointMixin, Runner):
     """mmengine's ``Runner`` that loses nothing on interruption.
 
     What runs is named in the config (``configs/_base_/default_runtime.py``):
@@ -69,14 +76,57 @@ class MotionMAERunner(Runner):
       val/test loops can run under bf16 autocast (``val_cfg.fp16=True``,
       ``test_cfg.fp16=True``; bf16 on a CPU): numpy has no bf16.
     * ``auto_scale_lr`` counts gradient accumulation (:meth:`scale_lr`).
+    * ``strategy=dict(type='FSDP2')`` shards the model with FSDP2 and its
+      checkpoints (:mod:`motionmae_mm.engine.fsdp`, :meth:`wrap_model`).
     """
 
     def __init__(self, *args, **kwargs) -> None:
         if kwargs.get('default_hooks'):
             kwargs['default_hooks'] = self._drop_removed_hooks(
                 kwargs['default_hooks'])
+        cfg = kwargs.get('cfg') or {}
+        self._fsdp = parse_strategy(cfg.get('strategy'))
+        self._fsdp_dtype = None
+        distributed = kwargs.get('launcher', 'none') != 'none'
+        if self._fsdp is not None and distributed and kwargs.get(
+                'optim_wrapper'):
+            kwargs['optim_wrapper'], self._fsdp_dtype = fsdp_optim_wrapper(
+                kwargs['optim_wrapper'], get_device())
         super().__init__(*args, **kwargs)
         scores_in_fp32(self.model)
+
+    @property
+    def _sharded(self) -> bool:
+        """Whether checkpoints are sharded ones (``strategy`` FSDP2)."""
+        return self._fsdp is not None
+
+    def wrap_model(self, model_wrapper_cfg: Optional[Dict],
+                   model: torch.nn.Module) -> torch.nn.Module:
+        """DDP as mmengine, or under FSDP2: initialise the weights, give
+        every rank rank 0's, then shard (mmengine initialises after
+        wrapping; a sharded model would initialise its slices)."""
+        if self._fsdp is None:
+            return super().wrap_model(model_wrapper_cfg, model)
+        model = model.to(get_device())
+        if hasattr(model, 'init_weights'):
+            with init_info_at_debug(model):
+                model.init_weights()
+        if not self.distributed:
+            self.logger.warning(
+                'strategy FSDP2 in one process without a launcher: the '
+                'model is not sharded; checkpoints are sharded ones')
+            if self._fsdp.activation_checkpointing:
+                for unit in shard_units(model, self._fsdp.shard_units):
+                    checkpoint_forward(unit)
+            return model
+        broadcast_state(model)
+        shard_model(model, self._fsdp, self._fsdp_dtype)
+        precision = 'fp32' if self._fsdp_dtype is None else \
+            f'{self._fsdp_dtype} compute, fp32 weights and reduction'
+        self.logger.info(f'FSDP2 over {self.world_size} rank(s): '
+                         f'{len(shard_units(model, self._fsdp.shard_units))} '
+                         f'block shard units + root, {precision}')
+        return MMFullyShardedModel(model)
 
     @staticmethod
     def _drop_removed_hooks(hooks: Dict) -> Dict:
@@ -137,6 +187,20 @@ class MotionMAERunner(Runner):
                 f'{lock.path} was left by a run that is gone (pid '
                 f'{gone.get("pid")} on {gone.get("host")}): taken over')
         return lock
+
+    def build_optim_wrapper(self, optim_wrapper):
+        """mmengine's; on a sharded model gradient clipping takes the norm
+        of the whole gradient (:func:`clip_sharded_grad_norm_`)."""
+        built = super().build_optim_wrapper(optim_wrapper)
+        if is_model_wrapper(self.model) and isinstance(
+                self.model, MMFullyShardedModel):
+            wrappers = built.values() if isinstance(
+                built, OptimWrapperDict) else [built]
+            for wrapper in wrappers:
+                if getattr(wrapper, 'clip_func', None) is \
+                        torch.nn.utils.clip_grad_norm_:
+                    wrapper.clip_func = clip_sharded_grad_norm_
+        return built
 
     def scale_lr(self,
                  optim_wrapper: OptimWrapper,
@@ -219,14 +283,57 @@ class MotionMAERunner(Runner):
     def _init_model_weights(self) -> None:
         """Log mmengine's per-parameter init dump at debug level: it put
         kilobytes of lines in every log."""
+        if self._fsdp is not None:  # initialised before sharding
+            return
         model = self.model.module if is_model_wrapper(
             self.model) else self.model
         with init_info_at_debug(model):
             super()._init_model_weights()
 
-    @master_only
+    def resume(self, filename: str, *args, **kwargs) -> None:
+        """mmengine's ``resume``; a sharded checkpoint (a directory) under
+        ``strategy`` FSDP2 on any world size."""
+        sharded = osp.isdir(osp.expanduser(str(filename)))
+        if sharded != self._sharded:
+            raise CheckpointError(
+                f'{filename} is a sharded checkpoint: resume it with '
+                "strategy=dict(type='FSDP2'), or consolidate it with "
+                f'{CONSOLIDATE} and pass it as load_from' if sharded else
+                f'{filename} is a regular checkpoint and strategy is FSDP2: '
+                'pass it as load_from (weights only), or resume it without '
+                'the strategy')
+        if sharded:
+            return self.resume_sharded(filename)
+        return super().resume(filename, *args, **kwargs)
+
+    def load_checkpoint(self, filename: str, *args, **kwargs):
+        """mmengine's ``load_checkpoint``; under FSDP2 each rank loads its
+        slices of a regular or sharded checkpoint."""
+        if self._fsdp is not None and is_model_wrapper(self.model):
+            return self.load_weights_sharded(filename,
+                                             kwargs.get('strict', False))
+        return super().load_checkpoint(filename, *args, **kwargs)
+
     def save_checkpoint(self, out_dir: str, filename: str, *args,
                         **kwargs) -> None:
+        """Save a checkpoint atomically (:meth:`_save_file_checkpoint`).
+
+        Under ``strategy`` FSDP2 every rank writes its slices (collective,
+        :meth:`save_sharded_checkpoint`); else rank 0 writes the file.
+        """
+        if self._sharded:
+            names = ('file_client_args', 'save_optimizer',
+                     'save_param_scheduler', 'meta', 'by_epoch')
+            given = dict(zip(names, args), **kwargs)
+            return self.save_sharded_checkpoint(
+                out_dir, filename,
+                **{k: given[k] for k in names[1:] if k in given})
+        if not is_main_process():
+            return None
+        return self._save_file_checkpoint(out_dir, filename, *args, **kwargs)
+
+    def _save_file_checkpoint(self, out_dir: str, filename: str, *args,
+                              **kwargs) -> None:
         """Write to ``.<filename>.tmp``, then rename over ``filename``.
 
         mmengine writes in place, so a job killed while saving leaves a

@@ -68,6 +68,11 @@ def read_checkpoint(filename: str,
         CheckpointError: it is not a checkpoint, or corrupt.
     """
     filename = osp.expanduser(str(filename))
+    if osp.isfile(osp.join(filename, '.metadata')):
+        raise CheckpointError(
+            f'{filename}: a sharded checkpoint (a directory): consolidate it '
+            'with tools/convert/consolidate_checkpoint.py, or resume it with '
+            "strategy=dict(type='FSDP2')")
     if not osp.isfile(filename):
         raise CheckpointNotFoundError(f'{what}: no such file: {filename}')
     if filename.endswith('.safetensors'):

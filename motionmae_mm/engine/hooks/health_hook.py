@@ -9,6 +9,7 @@ from mmengine.model import is_model_wrapper
 from torch import Tensor
 
 from ...evaluation.health import representation_health
+from ..fsdp.wrapper import skip_when_sharded
 
 DATA_BATCH = Optional[dict]
 
@@ -61,6 +62,8 @@ class MotionMAEHealthHook(Hook):
                          data_batch: DATA_BATCH = None,
                          outputs: Optional[dict] = None) -> None:
         """Score and log every ``interval`` iterations."""
+        if skip_when_sharded(runner, self):
+            return
         if not is_main_process() or data_batch is None:
             return
         model = runner.model.module if is_model_wrapper(

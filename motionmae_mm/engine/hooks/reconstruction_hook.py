@@ -13,6 +13,7 @@ from torch import Tensor
 
 from ...apis import load_video_inputs
 from ...visualization import make_grid, reconstruction_rows, row_labels
+from ..fsdp.wrapper import skip_when_sharded
 
 DATA_BATCH = Optional[dict]
 
@@ -112,6 +113,8 @@ class MotionMAEReconstructionHook(Hook):
                          data_batch: DATA_BATCH = None,
                          outputs: Optional[dict] = None) -> None:
         """Draw and log the grid every ``interval`` iterations."""
+        if skip_when_sharded(runner, self):
+            return
         if not (self.every_n_train_iters(runner, self.interval)
                 or self.is_last_train_iter(runner)):
             return

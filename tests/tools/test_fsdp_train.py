@@ -1,0 +1,221 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""FSDP2 with 2 real gloo processes: the same losses and gradient norms as
+DDP through a preemption and ``--resume``, a sharded checkpoint resumed on
+1 rank, consolidation to a regular checkpoint, one-line errors.
+
+Launches (the cost of these tests): DDP, FSDP2 preempted, FSDP2 resumed
+(2 ranks each) and the 2 -> 1 resume (1 rank)."""
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Optional
+
+import pytest
+import torch
+from mmaction.registry import MODELS
+from mmengine.config import Config
+
+from motionmae_mm.engine import PREEMPTED_EXIT_CODE
+from motionmae_mm.utils import read_checkpoint
+from motionmae_mm.utils.checkpoint import CheckpointError
+from motionmae_mm.utils.sharded_checkpoint import check_keys, consolidate
+
+from .test_dist_train import _env, _run
+from .test_resume import _losses
+from .test_train import DEMO, REPO, TINY
+
+FSDP_DEMO = 'configs/demo/motionmae_vit-tiny_demo_fsdp.py'
+FINETUNE_DEMO = 'configs/demo/finetune_vit-tiny_demo.py'
+# fp32, 8 clips, 2 per rank: 2 iterations per epoch; gradients accumulate
+# over both (one update per epoch) and are clipped to a small norm, so
+# accumulation without communication and clipping of sharded gradients
+# are both compared with DDP
+OPTIONS = [
+    *TINY, 'train_dataloader.batch_size=2', 'optim_wrapper.dtype=float32',
+    'optim_wrapper.accumulative_counts=2',
+    'optim_wrapper.clip_grad.max_norm=0.05'
+]
+
+
+def _config(tmp_path: Path, data: Path, base: str, epochs: int,
+            notice_at: Optional[int] = None) -> Path:
+    """``base`` on the demo clips, with the weights probe and, with
+    ``notice_at``, a SIGTERM to rank 1 after that iteration."""
+    hooks = [dict(type='WeightsProbeHook')]
+    if notice_at is not None:
+        hooks.append(dict(type='SignalAtIterHook', iteration=notice_at,
+                          rank=1))
+    cfg = tmp_path / f'{Path(base).stem}_{epochs}_{notice_at}.py'
+    cfg.write_text(f"""
+_base_ = ['{REPO / base}']
+custom_imports = dict(
+    imports=['motionmae_mm', 'tests.tools.fsdp_probe',
+             'tests.tools.signal_probe'],
+    allow_failed_imports=False)
+custom_hooks = {hooks!r}
+train_dataloader = dict(
+    dataset=dict(ann_file='{data}/pretrain.txt',
+                 data_prefix=dict(video='{data}')))
+train_cfg = dict(max_epochs={epochs})
+default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=3))
+log_processor = dict(window_size=1)  # per-iteration losses in the log
+""")
+    return cfg
+
+
+def _dist(cfg: Path, work: Path, procs: int, port: int, *extra: str,
+          batch: int = 2, code: int = 0) -> subprocess.CompletedProcess:
+    proc = _run([
+        'bash', 'tools/dist_train.sh',
+        str(cfg),
+        str(procs), '--work-dir',
+        str(work), *extra, '--cfg-options', *OPTIONS,
+        f'train_dataloader.batch_size={batch}'
+    ], dict(_env(), PORT=str(port)))
+    assert proc.returncode == code, proc.stderr[-3000:]
+    return proc
+
+
+def _scalars(work: Path, key: str) -> dict:
+    out = {}
+    for log in sorted(work.glob('*/vis_data/scalars.json')):
+        for line in log.read_text().splitlines():
+            rec = json.loads(line)
+            if key in rec:
+                out[rec['step']] = rec[key]
+    return out
+
+
+def _assert_same(state: dict, other: dict) -> None:
+    assert sorted(state) == sorted(other)
+    for key, value in state.items():
+        assert torch.equal(value, other[key]), key
+
+
+@pytest.fixture(scope='module')
+def runs(demo_data, tmp_path_factory) -> dict:
+    """DDP, 2 epochs on 2 ranks; FSDP2 with the same data, masks and
+    options, preempted at the end of epoch 1 (rank 1 gets a SIGTERM in
+    iteration 1, both stop at the end of the accumulation window) and
+    resumed with ``--resume``."""
+    tmp = tmp_path_factory.mktemp('fsdp')
+    ddp, fsdp = tmp / 'ddp', tmp / 'fsdp'
+    out = dict(tmp=tmp, ddp=ddp, fsdp=fsdp)
+    _dist(_config(tmp, demo_data, DEMO, 2), ddp, 2, 29561)
+    out['cut_log'] = _dist(
+        _config(tmp, demo_data, FSDP_DEMO, 2, notice_at=1), fsdp, 2, 29562,
+        code=PREEMPTED_EXIT_CODE)
+    out['resume_log'] = _dist(
+        _config(tmp, demo_data, FSDP_DEMO, 2), fsdp, 2, 29563, '--resume')
+    return out
+
+
+def test_fsdp_equals_ddp_through_a_preemption_and_resume(runs):
+    fsdp = runs['fsdp']
+    cut = runs['cut_log'].stdout + runs['cut_log'].stderr
+    assert 'FSDP2 over 2 rank(s): 2 block shard units + root, fp32' in cut
+    preempted = fsdp / 'preempted_iter_2.pth'
+    assert f'stopped after iteration 2, saved {preempted}' in cut
+    resumed = runs['resume_log'].stdout + runs['resume_log'].stderr
+    assert 'resumed epoch: 1, iter: 2' in resumed
+    assert not preempted.exists()  # replaced by epoch_2.pth
+    # the resumed run started from the weights saved at the preemption
+    _assert_same(torch.load(fsdp / 'weights_before.pth'),
+                 consolidate(str(fsdp / 'epoch_1.pth'))['state_dict'])
+    # per-step losses and (clipped) gradient norms: DDP's, uninterrupted
+    ddp, got = _losses(runs['ddp']), _losses(fsdp)
+    assert sorted(ddp) == sorted(got) == [1, 2, 3, 4]
+    worst = max(abs(ddp[i] - got[i]) for i in ddp)
+    assert worst <= 1e-5, (ddp, got)
+    assert ddp[3] != ddp[1]  # the update of epoch 1 changed the model
+    norms = _scalars(runs['ddp'], 'grad_norm'), _scalars(fsdp, 'grad_norm')
+    assert sorted(norms[0]) == sorted(norms[1]) and norms[0]
+    for step, norm in norms[0].items():
+        assert norm > 0.05  # clipped: the norm is above max_norm
+        assert abs(norm - norms[1][step]) <= 1e-5 * norm
+
+
+def test_sharded_checkpoint_consolidates_to_the_live_weights(runs, tmp_path):
+    ckpt = runs['fsdp'] / 'epoch_2.pth'
+    assert sorted(p.name for p in ckpt.iterdir()) == [
+        '.metadata', '__0_0.distcp', '__1_0.distcp', 'extra.pth'
+    ]
+    assert not list(runs['fsdp'].glob('.*.tmp'))
+    assert (runs['fsdp'] / 'last_checkpoint').read_text() == str(ckpt)
+    live = torch.load(runs['fsdp'] / 'weights_after.pth')
+    full = consolidate(str(ckpt))
+    _assert_same(full['state_dict'], live)
+    assert (full['meta']['epoch'], full['meta']['iter']) == (2, 4)
+    # the tool: a regular checkpoint, read by the project's loader
+    out = tmp_path / 'consolidated.pth'
+    proc = subprocess.run(
+        [sys.executable, 'tools/convert/consolidate_checkpoint.py',
+         str(ckpt), str(out)],
+        cwd=REPO, env=_env(), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f'from 2 rank(s), epoch 2, iter 4 -> {out}' in proc.stdout
+    _assert_same(read_checkpoint(out)['state_dict'], live)
+    # ... that a stock Recognizer3D of the fine-tune config loads
+    cfg = Config.fromfile(REPO / FINETUNE_DEMO)
+    cfg.model.backbone.update(embed_dims=32, depth=1, num_heads=2)
+    cfg.model.backbone.init_cfg.checkpoint = str(out)
+    cfg.model.cls_head.in_channels = 32
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    for key, value in model.backbone.state_dict().items():
+        if f'backbone.{key}' in live:
+            assert torch.equal(value, live[f'backbone.{key}']), key
+    with pytest.raises(CheckpointError, match='a sharded checkpoint'):
+        read_checkpoint(ckpt)
+    # ... and the Hugging Face export (reloaded and compared on a clip)
+    pytest.importorskip('transformers')
+    from motionmae_mm.convert.huggingface_export import export_to_hf
+    exported = export_to_hf(str(out), str(tmp_path / 'hf'))
+    assert exported.architecture == 'VideoMAEForPreTraining'
+
+
+def test_resume_resharded_from_2_ranks_to_1(runs, demo_data):
+    tmp, epoch_1 = runs['tmp'], runs['fsdp'] / 'epoch_1.pth'
+    saved = consolidate(str(epoch_1))['state_dict']
+    # 2 -> 1: one rank reads both ranks' slices (batch 4: 2 iterations)
+    one = tmp / 'one'
+    proc = _dist(_config(tmp, demo_data, FSDP_DEMO, 2), one, 1, 29564,
+                 '--resume', str(epoch_1), batch=4)
+    log = proc.stdout + proc.stderr
+    assert f'resharded {epoch_1}: saved by 2 rank(s), loaded by 1' in log
+    _assert_same(torch.load(one / 'weights_before.pth'), saved)
+    assert sorted(p.name for p in (one / 'epoch_2.pth').glob('*.distcp')) \
+        == ['__0_0.distcp']
+    assert sorted(_losses(one)) == [3, 4]
+
+
+def test_an_incomplete_or_foreign_shard_set_is_one_error_line(runs,
+                                                              tmp_path):
+    broken = tmp_path / 'epoch_1.pth'
+    shutil.copytree(runs['fsdp'] / 'epoch_1.pth', broken)
+    (broken / '__1_0.distcp').unlink()
+    proc = subprocess.run(
+        [sys.executable, 'tools/convert/consolidate_checkpoint.py',
+         str(broken), str(tmp_path / 'out.pth')],
+        cwd=REPO, env=_env(), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f'error: {broken}: incomplete sharded checkpoint: shard file(s) '
+        'missing: __1_0.distcp (of 2) (--traceback for details)')
+    assert not (tmp_path / 'out.pth').exists()
+    # another model (2 encoder blocks): what resuming checks first
+    cfg = Config.fromfile(REPO / FSDP_DEMO)
+    cfg.model.backbone.update(embed_dims=32, depth=2, num_heads=2)
+    cfg.model.neck.update(embed_dims=16, depth=1, num_heads=2)
+    model = MODELS.build(cfg.model)
+    good = runs['fsdp'] / 'epoch_1.pth'
+    with pytest.raises(CheckpointError) as info:
+        check_keys(str(good), {k: v.shape
+                               for k, v in model.state_dict().items()},
+                   'MotionMAE')
+    assert re.match(
+        rf'{re.escape(str(good))} does not fit MotionMAE: \d+ missing '
+        r'\(backbone\.blocks\.1\.', str(info.value)), str(info.value)
