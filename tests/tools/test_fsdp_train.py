@@ -123,7 +123,7 @@ def test_fsdp_equals_ddp_through_a_preemption_and_resume(runs):
     assert 'resumed epoch: 1, iter: 2' in resumed
     assert not preempted.exists()  # replaced by epoch_2.pth
     # the resumed run started from the weights saved at the preemption
-    _assert_same(torch.load(fsdp / 'weights_before.pth'),
+    _assert_same(read_checkpoint(fsdp / 'weights_before.pth'),
                  consolidate(str(fsdp / 'epoch_1.pth'))['state_dict'])
     # per-step losses and (clipped) gradient norms: DDP's, uninterrupted
     ddp, got = _losses(runs['ddp']), _losses(fsdp)
@@ -145,7 +145,7 @@ def test_sharded_checkpoint_consolidates_to_the_live_weights(runs, tmp_path):
     ]
     assert not list(runs['fsdp'].glob('.*.tmp'))
     assert (runs['fsdp'] / 'last_checkpoint').read_text() == str(ckpt)
-    live = torch.load(runs['fsdp'] / 'weights_after.pth')
+    live = read_checkpoint(runs['fsdp'] / 'weights_after.pth')
     full = consolidate(str(ckpt))
     _assert_same(full['state_dict'], live)
     assert (full['meta']['epoch'], full['meta']['iter']) == (2, 4)
@@ -186,7 +186,7 @@ def test_resume_resharded_from_2_ranks_to_1(runs, demo_data):
                  '--resume', str(epoch_1), batch=4)
     log = proc.stdout + proc.stderr
     assert f'resharded {epoch_1}: saved by 2 rank(s), loaded by 1' in log
-    _assert_same(torch.load(one / 'weights_before.pth'), saved)
+    _assert_same(read_checkpoint(one / 'weights_before.pth'), saved)
     assert sorted(p.name for p in (one / 'epoch_2.pth').glob('*.distcp')) \
         == ['__0_0.distcp']
     assert sorted(_losses(one)) == [3, 4]

@@ -23,8 +23,8 @@ from .test_train import DEMO, REPO, TINY
 EPOCHS = 3
 PER_EPOCH = 4  # 8 clips, 2 per iteration
 VARIANTS = {
-    # (extra options, iteration that gets the notice, iteration it stops)
-    'fp32': (['optim_wrapper.dtype=float32'], 6, 6),
+    # (extra options, iteration that gets the notice, iteration it stops);
+    # fp32 without workers: test_the_preemption_benchmark_... below
     # a notice inside an accumulation window stops at the window's end
     'persistent-workers-accumulation':
     (['optim_wrapper.dtype=float32', 'train_dataloader.num_workers=2',
@@ -255,7 +255,7 @@ def test_the_preemption_benchmark_measures_a_real_sigterm(demo_data,
     """tools/analysis/benchmark_preemption.py: an external SIGTERM."""
     proc = subprocess.run(
         [sys.executable, 'tools/analysis/benchmark_preemption.py',
-         str(_config(tmp_path, demo_data)), '--epochs', '20',
+         str(_config(tmp_path, demo_data)), '--epochs', '6',
          '--notice-after', '5', '--work-dir', str(tmp_path / 'bench'),
          '--cfg-options', *TINY, 'train_dataloader.batch_size=2',
          'optim_wrapper.dtype=float32'],
@@ -268,3 +268,10 @@ def test_the_preemption_benchmark_measures_a_real_sigterm(demo_data,
     assert figures['missing_iterations'] == []
     assert figures['worst_loss_diff'] <= 1e-5
     assert figures['seconds_to_exit'] > 0
+    stopped = figures['stopped_after']
+    log = ''.join(p.read_text()
+                  for p in (tmp_path / 'bench/preempted').glob('*/*.log'))
+    assert re.search(
+        rf'preempted \(SIGTERM\): stopped after iteration {stopped}, saved '
+        rf'{figures["checkpoint"]} [\d.]+ s after the notice; exiting with '
+        'code 75, run again with --resume to continue', log)
