@@ -88,8 +88,10 @@ def test_dist_train_two_cpu_processes(demo_data, tmp_path):
     _check_two_ranks(work)
 
 
-def test_slurm_train_with_a_local_srun(demo_data, tmp_path):
-    """A stand-in `srun` starts the tasks locally with Slurm's variables."""
+def local_srun(tmp_path: Path) -> Path:
+    """A folder with a stand-in ``srun``: it starts the tasks here with
+    Slurm's variables and, as Slurm's srun does, passes SIGUSR1 / SIGTERM
+    on to them. Put it first on ``PATH``."""
     bin_dir = tmp_path / 'bin'
     bin_dir.mkdir()
     srun = bin_dir / 'srun'
@@ -106,9 +108,22 @@ pids=()
 for ((i=0; i<n; i++)); do
   SLURM_PROCID=$i SLURM_NTASKS=$n SLURM_LOCALID=$i "$@" & pids+=($!)
 done
-for p in "${pids[@]}"; do wait $p || exit 1; done
+trap 'kill -USR1 "${pids[@]}" 2>/dev/null' USR1 TERM
+code=0
+for p in "${pids[@]}"; do
+  # wait returns early on a trapped signal: wait again while p runs
+  while :; do wait $p; c=$?; kill -0 $p 2>/dev/null || break; done
+  [ $c -ne 0 ] && code=$c
+done
+exit $code
 """)
     srun.chmod(0o755)
+    return bin_dir
+
+
+def test_slurm_train_with_a_local_srun(demo_data, tmp_path):
+    """A stand-in `srun` starts the tasks locally with Slurm's variables."""
+    bin_dir = local_srun(tmp_path)
     work = tmp_path / 'work'
     env = dict(_env(), GPUS='2', GPUS_PER_NODE='2', MASTER_PORT='29532')
     env['PATH'] = f"{bin_dir}:{env['PATH']}"

@@ -16,7 +16,7 @@ from motionmae_mm.engine import PREEMPTED_EXIT_CODE
 from motionmae_mm.engine.optim_wrappers import cpu_supports_bf16
 from motionmae_mm.utils import read_checkpoint
 
-from .test_dist_train import _env, _run
+from .test_dist_train import _env, _run, local_srun
 from .test_resume import _losses
 from .test_train import DEMO, REPO, TINY
 
@@ -138,35 +138,12 @@ def test_two_gloo_ranks_stop_together_and_resume(demo_data, tmp_path):
 
 
 def test_slurm_script_passes_the_notice_on_and_requeues(demo_data, tmp_path):
-    """Stand-ins for srun (tasks run here, signals passed on, as Slurm's
-    srun does) and scontrol (records the requeue)."""
-    bin_dir = tmp_path / 'bin'
-    bin_dir.mkdir()
-    (bin_dir / 'srun').write_text("""#!/usr/bin/env bash
-n=1
-while [[ "$1" == -* ]]; do
-  case "$1" in
-    --ntasks=*) n=${1#--ntasks=};;
-    -p) shift;;
-  esac
-  shift
-done
-pids=()
-for ((i=0; i<n; i++)); do
-  SLURM_PROCID=$i SLURM_NTASKS=$n SLURM_LOCALID=$i "$@" & pids+=($!)
-done
-trap 'kill -USR1 "${pids[@]}" 2>/dev/null' USR1 TERM
-code=0
-for p in "${pids[@]}"; do
-  while :; do wait $p; c=$?; kill -0 $p 2>/dev/null || break; done
-  [ $c -ne 0 ] && code=$c
-done
-exit $code
-""")
+    """Stand-ins for srun (``local_srun``) and scontrol (records the
+    requeue)."""
+    bin_dir = local_srun(tmp_path)
     (bin_dir / 'scontrol').write_text(
         f'#!/usr/bin/env bash\necho "$@" >> {tmp_path}/scontrol.log\n')
-    for tool in ('srun', 'scontrol'):
-        (bin_dir / tool).chmod(0o755)
+    (bin_dir / 'scontrol').chmod(0o755)
     work = tmp_path / 'work'
     env = dict(_env(), GPUS='2', GPUS_PER_NODE='2', MASTER_PORT='29544',
                SLURM_JOB_ID='4242')
