@@ -2,8 +2,6 @@
 """Feature extraction on real clips equals the encoder's own features."""
 import os
 import pickle
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ from motionmae_mm.apis import (extract_features, feature_extraction,
 from motionmae_mm.utils.cli import UserError
 from ..conftest import REPO
 from ..tools.test_visualize import tiny_setup
+from ..tool_process import run_tool
 
 VIDEOS = ('mmaction2_tests_data_test.mp4', 'mmaction2_demo_3s_vp9.webm')
 
@@ -132,15 +131,9 @@ def test_interrupted_run_resumes(setup, shared_videos, tmp_path,
 
 def test_tool(setup, shared_videos, tmp_path):
     _, ann, config, checkpoint = setup
-    proc = subprocess.run([
-        sys.executable, REPO / 'tools/extract_features.py', config,
-        checkpoint, ann, '--out', 'feats.safetensors', '--no-progress'
-    ],
-                          cwd=tmp_path,
-                          env=dict(os.environ, PYTHONPATH=str(REPO)),
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
+    proc = run_tool(REPO / 'tools/extract_features.py', config, checkpoint,
+                    ann, '--out', 'feats.safetensors', '--no-progress',
+                    cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stdout.strip().splitlines()
     lines = lines[next(i for i, line in enumerate(lines)
@@ -174,14 +167,8 @@ def test_tool_refuses_a_planted_pickle_in_one_line(tmp_path):
     marker, out = tmp_path / 'ran', tmp_path / 'feats.safetensors'
     planted = pickle.dumps({str(video): _Planted(marker)})
     out.write_bytes(planted)
-    proc = subprocess.run([
-        sys.executable, REPO / 'tools/extract_features.py', config,
-        checkpoint, ann, '--out', out, '--no-progress'
-    ],
-                          env=dict(os.environ, PYTHONPATH=str(REPO)),
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
+    proc = run_tool('tools/extract_features.py', config, checkpoint, ann,
+                    '--out', out, '--no-progress')
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert 'Traceback' not in proc.stderr
     errors = [ln for ln in proc.stderr.splitlines() if 'error' in ln.lower()]

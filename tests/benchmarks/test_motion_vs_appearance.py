@@ -6,8 +6,6 @@ The protocols it runs are tested with the package
 """
 import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ import torch
 from mmengine.config import Config
 
 from motionmae_mm.analysis.run_cache import run_config, train_command
+from ..tool_process import run_tool
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'benchmarks' / 'motion_vs_appearance.py'
@@ -193,12 +192,12 @@ def test_davis_runs_only_on_a_folder_given(tmp_path):
 
 def test_smoke_run_writes_table_plot_and_reuses_runs(tmp_path):
     cmd = [
-        sys.executable,
-        str(TOOL), '--smoke', '--no-vos', '--threads', '1', '--work-dir',
+        TOOL, '--smoke', '--no-vos', '--threads', '1', '--work-dir',
         str(tmp_path / 'w')
     ]
-    out = subprocess.run(
-        cmd, cwd=REPO, check=True, capture_output=True, text=True).stdout
+    proc = run_tool(*cmd, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
     lines = out.strip().split('\n')
     # each pretraining run prints what it overrides, as a train.py command
     printed = next(t for t in lines if t.startswith('[motionmae_shared'))
@@ -240,8 +239,9 @@ def test_smoke_run_writes_table_plot_and_reuses_runs(tmp_path):
         for key in ('probe_acc', 'probe_t_acc', 'finetune_acc'):
             assert row[key] / 6.25 == int(row[key] / 6.25), (key, row)
     assert 'loss_motion' not in rows['videomae_tube']
-    again = subprocess.run(
-        cmd, cwd=REPO, check=True, capture_output=True, text=True).stdout
+    proc = run_tool(*cmd, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    again = proc.stdout
     assert again.count('cached') == 3
     rerun = json.loads((tmp_path / 'w' / 'results.json').read_text())
     assert rerun['runs'] == result['runs']  # reused as they were

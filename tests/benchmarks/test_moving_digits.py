@@ -1,14 +1,13 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """The digits benchmark: cached and resumable runs, scores of both kinds."""
 import json
-import subprocess
-import sys
 
 from motionmae_mm.analysis.digits_benchmark import (DIGITS_CONFIG,
                                                     pretrain_cached,
                                                     random_init_cached,
                                                     recipe_row, score_cached)
 from ..conftest import REPO
+from ..tool_process import run_tool
 
 TINY = [
     'model.backbone.embed_dims=32', 'model.backbone.depth=1',
@@ -51,9 +50,7 @@ def test_runs_are_cached_by_resolved_config_and_scored(tmp_path):
 
 
 def test_unknown_variant_is_one_error_line():
-    out = subprocess.run(
-        [sys.executable, 'tools/benchmarks/moving_digits.py', '--variants',
-         'nope'], cwd=REPO, capture_output=True, text=True)
+    out = run_tool('tools/benchmarks/moving_digits.py', '--variants', 'nope')
     assert out.returncode != 0
     lines = out.stderr.strip().splitlines()
     assert lines[-1].startswith('error: ') and 'nope' in lines[-1], lines

@@ -2,13 +2,12 @@
 """motionmae_mm.datasets.official_lists (and tools/data/build_file_list.py)
 on tiny fake trees in each dataset's official layout."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from motionmae_mm.datasets import ListError, build_file_lists
+from ..tool_process import run_tool
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'data' / 'build_file_list.py'
@@ -213,28 +212,14 @@ def test_hmdb51(tmp_path):
 def test_cli(tmp_path):
     _ucf_tree(tmp_path)
     out = tmp_path / 'out'
-    proc = subprocess.run([
-        sys.executable,
-        str(TOOL), 'ucf101',
-        str(tmp_path), '--out-dir',
-        str(out), '--unlabeled'
-    ],
-                          capture_output=True,
-                          text=True,
-                          cwd=str(REPO))
+    proc = run_tool(TOOL, 'ucf101', tmp_path, '--out-dir', out, '--unlabeled')
     assert proc.returncode == 0, proc.stderr
     assert 'ucf101 split 1: 3 classes, train 3, val 2' in proc.stdout
     assert _read(out / 'ucf101_val_split_1_unlabeled.txt') == [
         'ApplyEyeMakeup/v_ApplyEyeMakeup_g05_c01.avi',
         'YoYo/v_YoYo_g04_c02.avi'
     ]
-    proc = subprocess.run(
-        [sys.executable,
-         str(TOOL), 'hmdb51',
-         str(tmp_path / 'none')],
-        capture_output=True,
-        text=True,
-        cwd=str(REPO))
+    proc = run_tool(TOOL, 'hmdb51', tmp_path / 'none')
     assert proc.returncode == 1
     assert proc.stderr.strip() == \
         f'error: hmdb51 root folder not found: {tmp_path / "none"}'

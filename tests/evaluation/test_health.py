@@ -13,6 +13,7 @@ from motionmae_mm.evaluation.health import (attention_entropy,
 from motionmae_mm.evaluation.token_statistics import effective_rank
 
 from ..conftest import build_tiny_vit
+from ..tool_process import run_tool
 
 
 def test_token_cosine_of_known_sets():
@@ -111,14 +112,8 @@ def test_health_table_has_a_column_per_encoder():
 
 
 def test_health_tool_missing_checkpoint_is_one_line():
-    import subprocess
-    import sys
-
-    from ..conftest import REPO
-    out = subprocess.run([
-        sys.executable, 'tools/analysis/health.py',
-        'configs/digits/motionmae_vit-tiny_digits.py', 'nope.pth'
-    ], cwd=REPO, capture_output=True, text=True)
+    out = run_tool('tools/analysis/health.py',
+                   'configs/digits/motionmae_vit-tiny_digits.py', 'nope.pth')
     assert out.returncode != 0
     last = out.stderr.strip().splitlines()[-1]
     assert last.startswith('error: ') and 'nope.pth' in last, last

@@ -1,14 +1,13 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Token variance shares: exact on constructed tokens, and the tool."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
 from motionmae_mm.evaluation.token_statistics import token_statistics
+from ..tool_process import run_tool
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -40,12 +39,7 @@ def test_independent_tokens_are_residual():
 
 
 def _tool(*args):
-    return subprocess.run(
-        [sys.executable, 'tools/analysis/token_statistics.py',
-         *map(str, args)],
-        cwd=REPO,
-        capture_output=True,
-        text=True)
+    return run_tool('tools/analysis/token_statistics.py', *args)
 
 
 def test_tool_on_real_clips(demo_data):

@@ -4,8 +4,6 @@ import csv
 import importlib.util
 import math
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +14,7 @@ from mmengine.logging import HistoryBuffer
 from PIL import Image
 from ..conftest import tiny_vit_cfg, tiny_vit_kwargs
 from .vos_helpers import trimmed_sample
+from ..tool_process import run_tool
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'eval_vos.py'
@@ -129,15 +128,8 @@ def test_cli_errors(davis_sample: Path, tmp_path: Path) -> None:
     bad = results / 'car-shadow' / '00005.png'
     with Image.open(bad) as image:
         image.convert('RGB').save(bad)
-    proc = subprocess.run([
-        sys.executable,
-        str(TOOL), '--score-only', '--data-root',
-        str(davis_sample), '--results-dir',
-        str(results), '--no-progress'
-    ],
-                          capture_output=True,
-                          text=True,
-                          cwd=REPO)
+    proc = run_tool(TOOL, '--score-only', '--data-root', davis_sample,
+                    '--results-dir', results, '--no-progress')
     assert proc.returncode == 1
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith('error: ') and 'Traceback' not in proc.stderr

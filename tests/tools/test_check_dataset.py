@@ -2,10 +2,11 @@
 """check_dataset on real clips, a truncated copy and a fake video."""
 import importlib.util
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from ..tool_process import run_tool
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'data' / 'check_dataset.py'
@@ -23,11 +24,7 @@ def _load_tool():
 
 
 def _run(*args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(TOOL), *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=str(REPO))
+    return run_tool(TOOL, *args)
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ The tools run in a subprocess from the test's folder, so file names in the
 messages are short and the lines exact.
 """
 import os
-import subprocess
-import sys
 from argparse import Namespace
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from ..conftest import REPO
 from ..conftest import save_pretrain_checkpoint
 from .test_test_tool import FINETUNE, _finetune_opts
 from .test_visualize import tiny_setup
+from ..tool_process import run_tool
 
 CONVERTER = 'this is an official VideoMAE file: convert it with ' \
     'tools/convert/videomae_to_mmaction.py'
@@ -37,12 +36,7 @@ class _Payload:
 
 def _run(cwd: Path, tool: str, *args) -> str:
     """Run ``tool``; return its last stderr line (exit 1, no traceback)."""
-    proc = subprocess.run([sys.executable, str(REPO / tool), *map(str, args)],
-                          cwd=cwd,
-                          env=dict(os.environ, PYTHONPATH=str(REPO)),
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
+    proc = run_tool(REPO / tool, *args, cwd=cwd)
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert 'Traceback' not in proc.stderr, proc.stderr[-2000:]
     assert '\x1b' not in proc.stderr  # no terminal escape codes

@@ -3,7 +3,6 @@
 import datetime
 import re
 import subprocess
-import sys
 from argparse import Namespace
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from mmengine.runner import load_checkpoint
 
 from motionmae_mm.utils import read_checkpoint
 from ..conftest import recognizer_cfg, tiny_vit_cfg
+from ..tool_process import run_tool
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = 'tools/convert/videomae_to_mmaction.py'
@@ -35,11 +35,7 @@ def _official_encoder(seed: int = 0) -> dict:
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, TOOL, *map(str, args)],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=120)
+    return run_tool(TOOL, *args, timeout=120)
 
 
 def test_pretrain_file_converts_and_loads_exactly(tmp_path):

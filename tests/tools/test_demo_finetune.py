@@ -2,22 +2,17 @@
 """tools/demo_finetune.py: option plumbing and its one-line errors (the
 chain it runs is tested at toy size in test_test_tool.py)."""
 import importlib.util
-import subprocess
-import sys
 
 import pytest
 
 from ..conftest import REPO
+from ..tool_process import run_tool
 
 TOOL = REPO / 'tools' / 'demo_finetune.py'
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, str(TOOL), *map(str, args)],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=60)
+    return run_tool(TOOL, *args, timeout=60)
 
 
 def test_data_options_point_every_split_at_the_root():

@@ -2,26 +2,25 @@
 """Faults a long run meets: a truncated checkpoint, unreadable videos."""
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from motionmae_mm.utils import read_checkpoint
-from .test_train import DEMO, REPO, TINY
+from .test_train import DEMO, TINY
+from ..tool_process import run_tool
 
 
 def run_train(data: Path, work_dir: Path, *extra: str, epochs: int = 1,
               extra_cfg: tuple = ()) -> subprocess.CompletedProcess:
     """tools/train.py on the demo clips, a checkpoint each epoch (kept)."""
     cmd = [
-        sys.executable, 'tools/train.py', DEMO, '--work-dir',
+        'tools/train.py', DEMO, '--work-dir',
         str(work_dir), *extra, '--cfg-options',
         f'train_dataloader.dataset.ann_file={data}/pretrain.txt',
         f'train_dataloader.dataset.data_prefix.video={data}',
         f'train_cfg.max_epochs={epochs}', 'default_hooks.checkpoint.interval=1',
         'default_hooks.checkpoint.max_keep_ckpts=3', *TINY, *extra_cfg
     ]
-    return subprocess.run(
-        cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
+    return run_tool(*cmd)
 
 
 def _truncate(path: Path) -> None:

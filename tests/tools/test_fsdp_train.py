@@ -9,7 +9,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -26,6 +25,7 @@ from motionmae_mm.utils.sharded_checkpoint import check_keys, consolidate
 from .test_dist_train import _env, _run
 from .test_resume import _losses
 from .test_train import DEMO, REPO, TINY
+from ..tool_process import run_tool
 
 FSDP_DEMO = 'configs/demo/motionmae_vit-tiny_demo_fsdp.py'
 FINETUNE_DEMO = 'configs/demo/finetune_vit-tiny_demo.py'
@@ -151,10 +151,8 @@ def test_sharded_checkpoint_consolidates_to_the_live_weights(runs, tmp_path):
     assert (full['meta']['epoch'], full['meta']['iter']) == (2, 4)
     # the tool: a regular checkpoint, read by the project's loader
     out = tmp_path / 'consolidated.pth'
-    proc = subprocess.run(
-        [sys.executable, 'tools/convert/consolidate_checkpoint.py',
-         str(ckpt), str(out)],
-        cwd=REPO, env=_env(), capture_output=True, text=True, timeout=120)
+    proc = run_tool('tools/convert/consolidate_checkpoint.py', ckpt, out,
+                    env=_env(), timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f'from 2 rank(s), epoch 2, iter 4 -> {out}' in proc.stdout
     _assert_same(read_checkpoint(out)['state_dict'], live)
@@ -197,10 +195,8 @@ def test_an_incomplete_or_foreign_shard_set_is_one_error_line(runs,
     broken = tmp_path / 'epoch_1.pth'
     shutil.copytree(runs['fsdp'] / 'epoch_1.pth', broken)
     (broken / '__1_0.distcp').unlink()
-    proc = subprocess.run(
-        [sys.executable, 'tools/convert/consolidate_checkpoint.py',
-         str(broken), str(tmp_path / 'out.pth')],
-        cwd=REPO, env=_env(), capture_output=True, text=True, timeout=120)
+    proc = run_tool('tools/convert/consolidate_checkpoint.py', broken,
+                    tmp_path / 'out.pth', env=_env(), timeout=120)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == (
         f'error: {broken}: incomplete sharded checkpoint: shard file(s) '

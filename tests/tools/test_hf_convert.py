@@ -2,7 +2,6 @@
 """tools/convert/mmaction_to_hf.py and hf_to_mmaction.py from the shell."""
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import torch
 
 from motionmae_mm.utils import read_checkpoint
 from ..convert.helpers import make_pretrain
+from ..tool_process import run_tool
 
 REPO = Path(__file__).resolve().parents[2]
 EXPORT = 'tools/convert/mmaction_to_hf.py'
@@ -19,11 +19,7 @@ pytest.importorskip('transformers')
 
 
 def _run(tool: str, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, tool, *map(str, args)],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
+    return run_tool(tool, *args)
 
 
 def _one_error_line(proc: subprocess.CompletedProcess, *words: str) -> None:

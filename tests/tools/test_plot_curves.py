@@ -1,11 +1,11 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """tools/analysis/plot_curves.py on synthetic mmengine scalars logs."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from ..tool_process import run_tool
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = 'tools/analysis/plot_curves.py'
@@ -33,11 +33,7 @@ def write_run(work_dir: Path, stamp: str, steps, bad_tail=False) -> Path:
 
 
 def run(*args):
-    return subprocess.run([sys.executable, TOOL, *map(str, args)],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=120)
+    return run_tool(TOOL, *args, timeout=120)
 
 
 def test_work_dir_with_a_resumed_run(tmp_path):

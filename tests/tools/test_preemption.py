@@ -6,7 +6,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from motionmae_mm.utils import read_checkpoint
 from .test_dist_train import _env, _run, local_srun
 from .test_resume import _losses
 from .test_train import DEMO, REPO, TINY
+from ..tool_process import run_tool, start_tool
 
 EPOCHS = 3
 PER_EPOCH = 4  # 8 clips, 2 per iteration
@@ -56,11 +56,10 @@ log_processor = dict(window_size=1)  # per-iteration losses in the log
 
 def _train(cfg: Path, work: Path, *options: str, resume: bool = False,
            batch: int = 2) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, 'tools/train.py', str(cfg), '--work-dir',
-           str(work), *(['--resume'] if resume else []), '--cfg-options',
-           *TINY, f'train_dataloader.batch_size={batch}', *options]
-    return subprocess.run(cmd, cwd=REPO, env=_env(), capture_output=True,
-                          text=True, timeout=300)
+    return run_tool('tools/train.py', cfg, '--work-dir', work,
+                    *(['--resume'] if resume else []), '--cfg-options', *TINY,
+                    f'train_dataloader.batch_size={batch}', *options,
+                    env=_env())
 
 
 def _check_continues(expected: dict, work: Path, stopped: int) -> float:
@@ -196,11 +195,9 @@ def test_a_second_run_in_a_work_dir_refuses_and_a_dead_ones_lock_does_not(
         demo_data, tmp_path):
     work = tmp_path / 'work'
     cfg = _config(tmp_path, demo_data)
-    first = subprocess.Popen(
-        [sys.executable, 'tools/train.py', str(cfg), '--work-dir', str(work),
-         '--cfg-options', *TINY, 'train_cfg.max_epochs=1000'],
-        cwd=REPO, env=_env(), stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+    first = start_tool('tools/train.py', cfg, '--work-dir', work,
+                       '--cfg-options', *TINY, 'train_cfg.max_epochs=1000',
+                       env=_env())
     try:
         deadline = time.time() + 240
         while not (work / 'last_checkpoint').exists():
@@ -230,13 +227,11 @@ def test_a_second_run_in_a_work_dir_refuses_and_a_dead_ones_lock_does_not(
 def test_the_preemption_benchmark_measures_a_real_sigterm(demo_data,
                                                           tmp_path):
     """tools/analysis/benchmark_preemption.py: an external SIGTERM."""
-    proc = subprocess.run(
-        [sys.executable, 'tools/analysis/benchmark_preemption.py',
-         str(_config(tmp_path, demo_data)), '--epochs', '6',
-         '--notice-after', '5', '--work-dir', str(tmp_path / 'bench'),
-         '--cfg-options', *TINY, 'train_dataloader.batch_size=2',
-         'optim_wrapper.dtype=float32'],
-        cwd=REPO, env=_env(), capture_output=True, text=True, timeout=600)
+    proc = run_tool('tools/analysis/benchmark_preemption.py',
+                    _config(tmp_path, demo_data), '--epochs', '6',
+                    '--notice-after', '5', '--work-dir', tmp_path / 'bench',
+                    '--cfg-options', *TINY, 'train_dataloader.batch_size=2',
+                    'optim_wrapper.dtype=float32', env=_env(), timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     figures = json.loads(proc.stdout[proc.stdout.index('{'):])
     assert figures['exit_code'] == PREEMPTED_EXIT_CODE

@@ -2,8 +2,6 @@
 """A run killed with SIGKILL resumes and continues the uninterrupted run."""
 import json
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -11,7 +9,8 @@ import pytest
 
 from motionmae_mm.utils import read_checkpoint
 
-from .test_train import DEMO, REPO, TINY
+from .test_train import DEMO, TINY
+from ..tool_process import run_tool, start_tool
 
 EPOCHS = 5  # 2 iterations each
 # no workers; persistent workers, which keep their random state across
@@ -27,7 +26,7 @@ WORKERS = {
 
 def _cmd(data: Path, work: Path, *extra: str, workers: tuple = ()) -> list:
     return [
-        sys.executable, 'tools/train.py', DEMO, '--work-dir',
+        'tools/train.py', DEMO, '--work-dir',
         str(work), *extra, '--cfg-options',
         f'train_dataloader.dataset.ann_file={data}/pretrain.txt',
         f'train_dataloader.dataset.data_prefix.video={data}',
@@ -53,19 +52,14 @@ def test_sigkill_then_resume_matches_uninterrupted_run(demo_data, tmp_path,
                                                        workers):
     workers = WORKERS[workers]
     full = tmp_path / 'full'
-    proc = subprocess.run(
-        _cmd(demo_data, full, workers=workers), cwd=REPO, capture_output=True, timeout=300)
+    proc = run_tool(*_cmd(demo_data, full, workers=workers))
     assert proc.returncode == 0, proc.stderr[-3000:]
     expected = _losses(full)
     assert sorted(expected) == list(range(1, 2 * EPOCHS + 1))
 
     # same config and seed: the same losses step for step (determinism)
     cut = tmp_path / 'cut'
-    job = subprocess.Popen(
-        _cmd(demo_data, cut, workers=workers),
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+    job = start_tool(*_cmd(demo_data, cut, workers=workers))
     deadline = time.time() + 240
     while not (cut / 'epoch_2.pth').exists() and job.poll() is None:
         assert time.time() < deadline
@@ -80,12 +74,7 @@ def test_sigkill_then_resume_matches_uninterrupted_run(demo_data, tmp_path,
     for it, loss in before.items():
         assert abs(loss - expected[it]) <= 1e-6 * abs(expected[it]), it
 
-    proc = subprocess.run(
-        _cmd(demo_data, cut, '--resume', workers=workers),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300)
+    proc = run_tool(*_cmd(demo_data, cut, '--resume', workers=workers))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f'resumed epoch: {done // 2}, iter: {done}' in proc.stdout + \
         proc.stderr

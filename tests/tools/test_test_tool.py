@@ -10,6 +10,7 @@ import pytest
 
 from motionmae_mm.utils import publish_checkpoint
 from ..conftest import REPO, build_demo_data
+from ..tool_process import run_tool
 
 PRETRAIN = 'configs/demo/motionmae_vit-tiny_demo.py'
 FINETUNE = 'configs/demo/finetune_vit-tiny_demo.py'
@@ -39,11 +40,7 @@ def _finetune_opts(data: Path) -> list:
 
 
 def _run(*cmd: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *map(str, cmd)],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
+    return run_tool(*cmd)
 
 
 @pytest.fixture(scope='module')

@@ -1,14 +1,10 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """tools/train.py end to end, in a subprocess, on generated clips."""
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
-from motionmae_mm.utils import read_checkpoint
-
 from motionmae_mm.engine.optim_wrappers import cpu_supports_bf16
+from motionmae_mm.utils import read_checkpoint
+from ..tool_process import run_tool
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = 'configs/demo/motionmae_vit-tiny_demo.py'
@@ -24,15 +20,14 @@ TINY = [
 
 def run_train(data: Path, work_dir: Path, *extra: str, epochs: int = 1):
     cmd = [
-        sys.executable, 'tools/train.py', DEMO, '--work-dir',
+        'tools/train.py', DEMO, '--work-dir',
         str(work_dir), *extra, '--cfg-options',
         f'train_dataloader.dataset.ann_file={data}/pretrain.txt',
         f'train_dataloader.dataset.data_prefix.video={data}',
         f'train_cfg.max_epochs={epochs}', 'default_hooks.checkpoint.interval=1',
         *TINY
     ]
-    return subprocess.run(
-        cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
+    return run_tool(*cmd)
 
 
 def test_train_writes_checkpoint_on_cpu(demo_data, tmp_path):

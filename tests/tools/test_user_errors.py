@@ -2,13 +2,12 @@
 """Each class of user mistake ends a tool with one exact ``error:`` line."""
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import torch
 
 from ..conftest import REPO
+from ..tool_process import run_tool
 
 DEMO = 'configs/demo/motionmae_vit-tiny_demo.py'
 HINT = ' (--traceback for details)'
@@ -20,11 +19,7 @@ TINY = [
 
 
 def _run(*cmd) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *map(str, cmd)],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
+    return run_tool(*cmd)
 
 
 def _last_line(proc: subprocess.CompletedProcess) -> str:

@@ -1,7 +1,5 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """tools/visualize_reconstruction.py end to end, on a tiny model."""
-import subprocess
-import sys
 from pathlib import Path
 
 import cv2
@@ -13,6 +11,7 @@ from PIL import Image
 from motionmae_mm.apis import init_model
 from motionmae_mm.utils import publish_checkpoint
 from ..conftest import check_reconstruction_grid
+from ..tool_process import run_tool
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / 'configs/demo/motionmae_vit-tiny_demo.py'
@@ -50,17 +49,8 @@ def tiny_setup(tmp_path: Path):
 def test_png_and_gif(tmp_path):
     config, checkpoint, video = tiny_setup(tmp_path)
     out = tmp_path / 'out' / 'recon.png'
-    proc = subprocess.run([
-        sys.executable, 'tools/visualize_reconstruction.py',
-        str(config),
-        str(checkpoint),
-        str(video), '--out',
-        str(out), '--gif'
-    ],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
+    proc = run_tool('tools/visualize_reconstruction.py', config, checkpoint,
+                    video, '--out', out, '--gif')
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stdout.strip().splitlines()
     assert f'reconstruction: {out}' in lines
@@ -95,16 +85,8 @@ def test_safetensors_checkpoint_gives_the_same_picture(tmp_path):
     pictures = []
     for name, ckpt in (('pth', checkpoint), ('st', twin)):
         out = tmp_path / f'{name}.png'
-        proc = subprocess.run([
-            sys.executable, 'tools/visualize_reconstruction.py',
-            str(config), ckpt,
-            str(video), '--out',
-            str(out)
-        ],
-                              cwd=REPO,
-                              capture_output=True,
-                              text=True,
-                              timeout=300)
+        proc = run_tool('tools/visualize_reconstruction.py', config, ckpt,
+                        video, '--out', out)
         assert proc.returncode == 0, proc.stderr[-3000:]
         pictures.append(cv2.imread(str(out)))
     assert np.array_equal(pictures[0], pictures[1])

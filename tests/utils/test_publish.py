@@ -2,15 +2,13 @@
 """tools/publish_model.py: weights + meta, hash name, safetensors twin."""
 import hashlib
 import os
-import subprocess
-import sys
 
 import numpy as np
 import torch
 from mmengine.logging import MessageHub
 
 from motionmae_mm.utils import publish_checkpoint, read_checkpoint
-from ..conftest import REPO
+from ..tool_process import run_tool
 
 
 def _training_checkpoint(path) -> dict:
@@ -54,25 +52,15 @@ def test_publish_strips_hashes_and_twins(tmp_path):
 
 def test_publish_tool(tmp_path):
     _training_checkpoint(tmp_path / 'epoch_3.pth')
-    proc = subprocess.run([
-        sys.executable, 'tools/publish_model.py', tmp_path / 'epoch_3.pth',
-        tmp_path / 'm.pth'
-    ],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=120)
+    proc = run_tool('tools/publish_model.py', tmp_path / 'epoch_3.pth',
+                    tmp_path / 'm.pth', timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = proc.stdout.strip().splitlines()
     (pth, ), (twin, ) = (list(tmp_path.glob('m-*.pth')),
                          list(tmp_path.glob('m-*.safetensors')))
     assert lines == [f'published: {pth}', f'published: {twin}']
-    proc = subprocess.run(
-        [sys.executable, 'tools/publish_model.py', tmp_path / 'no.pth', 'x'],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120)
+    proc = run_tool('tools/publish_model.py', tmp_path / 'no.pth', 'x',
+                    timeout=120)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == \
         f'error: IN: no such file: {tmp_path}/no.pth'
