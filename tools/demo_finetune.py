@@ -4,8 +4,9 @@
 Runs the user-facing tools one after the other, exactly as documented in
 docs/finetune.md: ``tools/demo.py`` (demo data + a tiny MotionMAE
 pretraining, unless ``--checkpoint`` is given), then ``tools/train.py`` with
-``configs/demo/finetune_vit-tiny_demo.py`` from that checkpoint and, as the
-baseline, from a random encoder, then ``tools/test.py`` on the test split.
+``configs/demo/finetune_vit-tiny_digits-demo.py`` from that checkpoint and,
+as the baseline, from a random encoder, then ``tools/test.py`` on the test
+split.
 Prints a Markdown table (also written to ``WORK_DIR/results.md``).
 """
 import argparse
@@ -20,8 +21,9 @@ from typing import Dict, List, Optional
 from motionmae_mm.utils.cli import UserError, add_traceback_flag, user_errors
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-FINETUNE = osp.join(REPO, 'configs/demo/finetune_vit-tiny_demo.py')
-SCRATCH = osp.join(REPO, 'configs/demo/finetune_vit-tiny_scratch_demo.py')
+FINETUNE = osp.join(REPO, 'configs/demo/finetune_vit-tiny_digits-demo.py')
+SCRATCH = osp.join(REPO,
+                   'configs/demo/finetune_vit-tiny_scratch_digits-demo.py')
 CHANCE = 1 / 8
 
 
@@ -30,7 +32,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--checkpoint',
         help='pretraining checkpoint to fine-tune (default: run tools/demo.py)')
-    parser.add_argument('--data-root', default='data/demo')
+    parser.add_argument('--data-root', default='data/demo_digits')
     parser.add_argument('--work-dir', default='work_dirs/demo_finetune')
     parser.add_argument(
         '--no-scratch',
@@ -115,8 +117,8 @@ def demo_finetune(args: argparse.Namespace) -> None:
     elif not osp.isfile(checkpoint):
         raise UserError(f'--checkpoint {checkpoint} does not exist')
     elif not osp.isfile(osp.join(data_root, 'test.txt')):
-        raise UserError(f'{data_root}/test.txt not found: build the '
-                        'data with tools/data/build_demo_dataset.py')
+        raise UserError(f'{data_root}/test.txt not found: `make demo` '
+                        '(tools/demo.py) writes the data')
     runs = [('finetune', FINETUNE, checkpoint)]
     if not args.no_scratch:
         runs.append(('scratch', SCRATCH, None))
@@ -128,7 +130,7 @@ def demo_finetune(args: argparse.Namespace) -> None:
         finetune=f'fine-tuned from `{osp.relpath(checkpoint, REPO)}`',
         scratch='same recipe, random encoder')
     lines = [
-        f'Demo fine-tune on {data_root} (8 classes, chance '
+        f'Demo fine-tune on {data_root} (8 directions, chance '
         f'{100 * CHANCE:.1f} %), test split, `tools/test.py` views:', '',
         '| run | test top-1 % | test top-5 % | mean class acc % | '
         'train min |', '|---|---:|---:|---:|---:|'

@@ -51,8 +51,9 @@ def pretrain(cfg: Config,
 
     Returns:
         dict: ``checkpoint`` (absolute path of the last checkpoint),
-        ``losses`` (name -> mean of the last ``window`` iterations) and
-        ``seconds`` (wall time of building and training).
+        ``losses`` and ``first_losses`` (name -> mean of the last / first
+        ``window`` iterations of this run) and ``seconds`` (wall time of
+        building and training).
     """
     start = time.time()
     runner = build_runner(adapt_cfg_to_machine(cfg))
@@ -63,15 +64,17 @@ def pretrain(cfg: Config,
             key[len('train/'):] for key in hub.log_scalars
             if key.startswith('train/loss')
         ]
-    losses = {
-        key: float(hub.get_scalar(f'train/{key}').mean(window))
-        for key in loss_keys
-    }
+    losses, first_losses = {}, {}
+    for key in loss_keys:
+        history = hub.get_scalar(f'train/{key}')
+        losses[key] = float(history.mean(window))
+        first_losses[key] = float(history.data[0][:window].mean())
     seconds = time.time() - start
     with open(osp.join(cfg.work_dir, 'last_checkpoint')) as f:
         checkpoint = osp.abspath(f.read().strip())
     del runner
-    return dict(checkpoint=checkpoint, losses=losses, seconds=seconds)
+    return dict(checkpoint=checkpoint, losses=losses,
+                first_losses=first_losses, seconds=seconds)
 
 
 def draw_reconstruction(cfg: Config,

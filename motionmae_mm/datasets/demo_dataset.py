@@ -184,8 +184,8 @@ def check_demo_style(out_dir: str, style: str = 'textured') -> None:
     if found != style:
         raise ValueError(
             f'{out_dir} holds {found!r} clips, this run needs {style!r} '
-            f'ones; delete {out_dir} to rebuild it (or build it with '
-            f'tools/data/build_demo_dataset.py --style {style})')
+            f'ones; delete {out_dir} to rebuild it, or pass another '
+            '--data-root')
 
 
 def make_demo_dataset(
