@@ -48,7 +48,7 @@ def run_demo(args: argparse.Namespace, ctx: ErrorContext) -> None:
     check_demo_style(args.data_root)
     ctx.cfg = cfg = configure_pretrain(
         Config.fromfile(args.config), args.data_root, args.work_dir)
-    result = pretrain(cfg, ('loss', 'loss_appearance', 'loss_motion'))
+    result = pretrain(cfg)  # loss and every target's loss_<name>
 
     video = args.video or osp.join(args.data_root, 'val/right/right_0000.mp4')
     picture = osp.abspath(osp.join(args.work_dir, 'reconstruction.png'))
