@@ -9,8 +9,8 @@ from .timing import GemmPeak, peak_memory_mb, timed
 from .train_loop import time_train_loop
 
 __all__ = [
-    'GemmPeak', 'PARTS', 'PIXELS_ONLY', 'PRECISIONS', 'PretrainStep', 'build_model',
-    'clip_shape', 'count_flops', 'count_params', 'flop_mapping',
+    'GemmPeak', 'PARTS', 'PIXELS_ONLY', 'PRECISIONS', 'PretrainStep',
+    'build_model', 'clip_shape', 'count_flops', 'count_params', 'flop_mapping',
     'load_config', 'peak_memory_mb', 'run_pretrain_benchmark', 'timed',
     'time_train_loop'
 ]
