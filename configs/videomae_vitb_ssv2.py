@@ -2,4 +2,10 @@
 _base_ = ['motionmae_vitb_ssv2.py']
 
 model = dict(
-    mask_generator=dict(type='TubeMaskGenerator'), head=dict(motion_weight=0.))
+    mask_generator=dict(type='TubeMaskGenerator'),
+    targets=dict(
+        _delete_=True,
+        appearance=dict(
+            type='PixelTarget',
+            norm_pix=True,
+            loss=dict(type='MotionMAEReconstructionLoss', loss_weight=1.))))

@@ -100,6 +100,9 @@ def tiny_model_cfg(**overrides) -> dict:
         neck=dict(
             type='MotionMAEDecoder', embed_dims=16, depth=1, num_heads=2),
         head=dict(type='MotionMAEHead'),
+        targets=dict(
+            appearance=dict(type='PixelTarget'),
+            motion=dict(type='FrameDifferenceTarget')),
         mask_generator=dict(type='FrameRandomMaskGenerator', mask_ratio=0.75))
     for key, value in overrides.items():
         cfg[key] = {**cfg[key], **value} if isinstance(value, dict) else value

@@ -78,7 +78,12 @@ def test_ssv2_recipe_values():
     assert m.mask_generator == dict(
         type='FrameRandomMaskGenerator', mask_ratio=0.9)
     assert (m.neck.mode, m.neck.embed_dims, m.neck.depth) == ('shared', 384, 4)
-    assert m.head.appearance_weight == m.head.motion_weight == 1.
+    assert list(m.targets) == ['appearance', 'motion']
+    assert m.targets.appearance.type == 'PixelTarget'
+    assert m.targets.motion.type == 'FrameDifferenceTarget'
+    assert (m.targets.motion.gap, m.targets.motion.signed) == (1, True)
+    assert m.targets.appearance.loss.loss_weight == \
+        m.targets.motion.loss.loss_weight == 1.
     sample = cfg.train_pipeline[0].transforms[1]
     assert (sample.clip_len, sample.frame_interval) == (16, 2)
     assert cfg.optim_wrapper.optimizer.lr == 1.5e-4
@@ -97,9 +102,10 @@ def test_videomae_ssv2_only_swaps_modules():
     ours = Config.fromfile(CONFIGS / 'motionmae_vitb_ssv2.py')
     base = Config.fromfile(CONFIGS / 'videomae_vitb_ssv2.py')
     assert base.model.mask_generator.type == 'TubeMaskGenerator'
-    assert base.model.head.motion_weight == 0
+    assert list(base.model.targets) == ['appearance']
+    assert base.model.targets.appearance == ours.model.targets.appearance
     base.model.mask_generator = ours.model.mask_generator
-    base.model.head.motion_weight = ours.model.head.motion_weight
+    base.model.targets = ours.model.targets
     assert base.model == ours.model
     assert base.optim_wrapper == ours.optim_wrapper
 
@@ -145,7 +151,7 @@ def test_variants_differ_only_where_named(ds):
     assert base.model.mask_generator.type == 'TubeMaskGenerator'
     assert base.model.mask_generator.mask_ratio == \
         ours.model.mask_generator.mask_ratio
-    assert base.model.head.motion_weight == 0
+    assert list(base.model.targets) == ['appearance']
 
 
 @pytest.mark.parametrize(

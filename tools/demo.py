@@ -56,7 +56,7 @@ def run_demo(args: argparse.Namespace, ctx: ErrorContext) -> None:
     ensure_digits_demo(args.data_root)
     ctx.cfg = cfg = configure_pretrain(
         Config.fromfile(args.config), args.data_root, args.work_dir)
-    result = pretrain(cfg)
+    result = pretrain(cfg)  # loss and every target's loss_<name>
     video = args.video or osp.join(args.data_root, 'test/east/east_0000.mp4')
     picture = osp.abspath(osp.join(args.work_dir, 'reconstruction.png'))
     draw_reconstruction(cfg, result['checkpoint'], video, picture)

@@ -1,9 +1,10 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Picture of a MotionMAE reconstruction of one video.
 
-Rows: original frames / masked input / appearance reconstruction / motion
-target / motion prediction (the last three only for the targets the model
-predicts). Zero motion shows as mid-grey. ``--gif`` also writes an
+Rows: original frames / masked input / then per target of
+``model.targets`` its target (unless it is the clip itself) and its
+reconstruction (MotionMAE: appearance reconstruction / motion target /
+motion prediction). Zero motion shows as mid-grey. ``--gif`` also writes an
 animated GIF next to the PNG (same rows, one frame per time step).
 
 Example::

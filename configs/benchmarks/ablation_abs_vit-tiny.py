@@ -2,4 +2,4 @@
 # no direction information in the target).
 _base_ = ['./motionmae_shared_vit-tiny.py']
 
-model = dict(head=dict(signed=False))
+model = dict(targets=dict(motion=dict(signed=False)))

@@ -3,4 +3,4 @@
 # change), so at weight 1 the motion loss is far below the appearance loss.
 _base_ = ['./motionmae_shared_vit-tiny.py']
 
-model = dict(head=dict(motion_norm_pix=False))
+model = dict(targets=dict(motion=dict(norm_pix=False)))

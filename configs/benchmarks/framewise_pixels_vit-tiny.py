@@ -3,4 +3,10 @@
 # motion target; (d) minus (a) isolates the masking.
 _base_ = ['./motionmae_shared_vit-tiny.py']
 
-model = dict(head=dict(motion_weight=0.))
+model = dict(
+    targets=dict(
+        _delete_=True,
+        appearance=dict(
+            type='PixelTarget',
+            norm_pix=True,
+            loss=dict(type='MotionMAEReconstructionLoss', loss_weight=1.))))

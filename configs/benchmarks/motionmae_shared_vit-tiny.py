@@ -9,5 +9,6 @@ _base_ = ['../demo/motionmae_vit-tiny_demo.py']
 model = dict(
     mask_generator=dict(type='FrameRandomMaskGenerator', mask_ratio=0.5),
     neck=dict(mode='shared'),
-    head=dict(appearance_weight=1., motion_weight=1., gap=1,
-              motion_norm_pix=True))
+    targets=dict(
+        appearance=dict(loss=dict(loss_weight=1.)),
+        motion=dict(gap=1, norm_pix=True, loss=dict(loss_weight=1.))))

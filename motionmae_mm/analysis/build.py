@@ -6,6 +6,16 @@ from typing import List, Optional, Tuple
 import torch
 from mmengine.config import Config, DictAction
 
+from ..models.targets import PixelTarget
+
+#: ``--cfg-options`` that leave only the pixel target (VideoMAE's loss):
+#: every other entry of ``model.targets`` is dropped, so a config's motion
+#: target (or any other) goes without naming it.
+PIXELS_ONLY = [
+    'model.targets._delete_=True',
+    f'model.targets.{PixelTarget.default_name}.type=PixelTarget'
+]
+
 
 def load_config(config: str, cfg_options: Optional[List[str]] = None
                 ) -> Config:

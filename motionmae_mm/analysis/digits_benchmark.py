@@ -20,7 +20,7 @@ from ..apis.pretrain import pretrain
 from ..evaluation.few_label import digit_set, few_label_eval, preprocess
 from ..evaluation.health import representation_health
 from ..evaluation.loss_floor import loss_and_floor
-from .build import load_config
+from .build import PIXELS_ONLY, load_config
 from .run_cache import config_key
 
 #: Seed stream of the clips health and loss floors are read on.
@@ -133,7 +133,7 @@ DIGITS_CONFIG = 'configs/digits/motionmae_vit-tiny_digits.py'
 RECIPE_VARIANTS: Dict[str, List[str]] = {
     'base': [],
     'no-qk-norm': ['model.backbone.qk_norm=False', 'model.neck.qk_norm=False'],
-    'no-motion': ['model.head.motion_weight=0.0'],
+    'no-motion': PIXELS_ONLY,
     'lr1.5e-3': ['optim_wrapper.optimizer.lr=1.5e-3'],
     'lr3e-4': ['optim_wrapper.optimizer.lr=3e-4'],
     'lr-per-256': ['optim_wrapper.optimizer.lr=3.75e-5'],  # 1.5e-4 * 64/256
@@ -143,8 +143,8 @@ RECIPE_VARIANTS: Dict[str, List[str]] = {
     'frame0.9': ['model.mask_generator.mask_ratio=0.9'],
     'tube0.9': ['model.mask_generator.type=TubeMaskGenerator',
                 'model.mask_generator.mask_ratio=0.9'],
-    'no-patch-norm': ['model.head.norm_pix=False',
-                      'model.head.motion_norm_pix=False'],
+    'no-patch-norm': ['model.targets.appearance.norm_pix=False',
+                      'model.targets.motion.norm_pix=False'],
     'layerscale': ['model.backbone.init_values=0.1'],
     'fixed-set': ['train_dataloader.dataset.fresh=False'],
     'batch16': ['train_dataloader.batch_size=16',
@@ -158,8 +158,7 @@ RECIPE_VARIANTS: Dict[str, List[str]] = {
 #: The few-label comparison: the two methods (random init is scored too).
 METHOD_VARIANTS: Dict[str, List[str]] = {
     'motionmae': [],
-    'videomae': ['model.head.motion_weight=0.0',
-                 'model.mask_generator.type=TubeMaskGenerator'],
+    'videomae': [*PIXELS_ONLY, 'model.mask_generator.type=TubeMaskGenerator'],
 }
 
 

@@ -6,7 +6,7 @@ in ``configs/benchmarks/``, paths relative to the repository) and scores
 its encoder; these tables name the variants, the reference row and the
 metrics of its table and bar chart.
 """
-from typing import Dict, Tuple
+from typing import Dict, Mapping, Sequence, Tuple
 
 #: Main variants: name -> (config, label in tables and plots).
 VARIANTS: Dict[str, Tuple[str, str]] = {
@@ -36,16 +36,32 @@ ABLATIONS: Dict[str, Tuple[str, str]] = {
 #: Reference row: the encoder as initialised, no pretraining.
 REFERENCE = 'random_init'
 REFERENCE_LABEL = 'random init (no pretraining)'
-#: Metrics in the table (key -> column title) and in the bar chart.
+#: Metrics in the table (key -> column title) and in the bar chart; the
+#: final ``loss_<name>`` of every target the runs logged come before the
+#: pretraining time (:func:`table_metrics`).
 METRICS: Dict[str, str] = {
     'probe_acc': 'linear probe top-1 (%)',
     'probe_t_acc': 'temporal probe top-1 (%)',
     'finetune_acc': 'partial fine-tune top-1 (%)',
     'davis_jf': 'DAVIS J&F (%)',
-    'loss_appearance': 'final appearance loss',
-    'loss_motion': 'final motion loss',
     'pretrain_s': 'pretrain time (s)',
 }
 PLOTTED = ('probe_acc', 'probe_t_acc', 'finetune_acc', 'davis_jf')
-#: Decimals in the table (the others: 1).
-DIGITS = dict(pretrain_s=0, loss_appearance=3, loss_motion=3)
+#: Decimals in the table (the others: 1; a target's loss: 3).
+DIGITS = dict(pretrain_s=0)
+
+
+def table_metrics(runs: Sequence[Mapping]) -> Dict[str, str]:
+    """:data:`METRICS` plus ``loss_<name>`` of every target in ``runs``
+    (first seen first), named from the target names."""
+    losses = dict.fromkeys(
+        k for run in runs for k in run if k.startswith('loss_'))
+    out = {k: v for k, v in METRICS.items() if k != 'pretrain_s'}
+    out.update((k, f'final {k[len("loss_"):]} loss') for k in losses)
+    out['pretrain_s'] = METRICS['pretrain_s']
+    return out
+
+
+def table_digits(metrics: Mapping[str, str]) -> Dict[str, int]:
+    """Decimals per metric of ``metrics`` (losses 3, see :data:`DIGITS`)."""
+    return dict(DIGITS, **{k: 3 for k in metrics if k.startswith('loss_')})

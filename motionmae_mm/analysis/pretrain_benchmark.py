@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import torch
 
+from .build import PIXELS_ONLY
 from .flops import count_flops
 from .pretrain_step import PretrainStep
 from .timing import GemmPeak, peak_memory_mb, timed
@@ -45,10 +46,8 @@ def _build_steps(config: str, cfg_options: Optional[List[str]],
         ours()
     peak_mem = peak_memory_mb(dev)
     if compare_appearance_only:
-        app = PretrainStep(config,
-                           list(cfg_options or []) +
-                           ['model.head.motion_weight=0'], batch_size, dev,
-                           precision, compile_step)
+        app = PretrainStep(config, [*(cfg_options or []), *PIXELS_ONLY],
+                           batch_size, dev, precision, compile_step)
         steps['appearance_only'] = app
         flops['appearance_only'] = count_flops(app)[0]
         for _ in range(warmup):

@@ -84,8 +84,8 @@ def draw_reconstruction(cfg: Config,
                         seed: int = 0) -> str:
     """Save the reconstruction grid of one clip as a PNG.
 
-    Rows: original / masked / appearance reconstruction (/ motion target
-    and prediction), from :func:`~motionmae_mm.visualization.
+    Rows: original / masked / per target its target and reconstruction,
+    from :func:`~motionmae_mm.visualization.
     reconstruction_rows`; the mask is drawn after ``torch.manual_seed(seed)``
     so the picture is the same on every call.
 

@@ -11,6 +11,7 @@ from typing import Optional, Tuple
 import torch
 from torch import nn
 
+from ..models.targets import PixelTarget
 from ..utils.imagenet import IMAGENET_MEAN, IMAGENET_STD
 from .errors import ConversionError
 
@@ -105,6 +106,15 @@ def encoder_spec(backbone: nn.Module) -> dict:
         use_mean_pooling=backbone.fc_norm is not None)
 
 
+def pixel_target_name(head: nn.Module) -> Optional[str]:
+    """Name of the head's first pixel target (the input clip itself), the
+    one HF's ``VideoMAEForPreTraining`` head predicts; None without one."""
+    for name, target in head.targets.items():
+        if target.is_input_space:
+            return name
+    return None
+
+
 def decoder_spec(model: nn.Module,
                  encoder: dict) -> Tuple[Optional[dict], str]:
     """``VideoMAEConfig`` decoder arguments of a ``MotionMAE`` model.
@@ -114,9 +124,10 @@ def decoder_spec(model: nn.Module,
         or ``(None, reason)`` when HF's decoder cannot hold ours.
     """
     head, neck = model.head, model.neck
-    if 'appearance' not in head.predictors:
-        return None, 'the model has no appearance (pixel) predictor'
-    branch = 'shared' if neck.mode == 'shared' else 'appearance'
+    name = pixel_target_name(head)
+    if name is None:
+        return None, 'the model has no pixel target (PixelTarget)'
+    branch = 'shared' if neck.mode == 'shared' else name
     try:
         spec = _block_spec(neck.decoders[branch].blocks, 'decoder')
     except ArchitectureError as err:
@@ -127,8 +138,9 @@ def decoder_spec(model: nn.Module,
     if spec['eps'] != encoder['layer_norm_eps']:
         return None, ('decoder and encoder LayerNorm eps differ (HF uses '
                       'one layer_norm_eps)')
-    if head.in_channels != encoder['num_channels']:
-        return None, 'appearance target channels differ from the input'
+    target = head.targets[name]
+    if target.channels(head.in_channels) != encoder['num_channels']:
+        return None, f'{name} target channels differ from the input'
     _check_positions(
         neck._positions(model.backbone.pos_embed.shape[1],
                         model.backbone.pos_embed), 'decoder position table')
@@ -137,7 +149,7 @@ def decoder_spec(model: nn.Module,
         decoder_num_hidden_layers=spec['num_layers'],
         decoder_num_attention_heads=spec['num_heads'],
         decoder_intermediate_size=spec['intermediate_size'],
-        norm_pix_loss=bool(head.norm_pix)), branch
+        norm_pix_loss=bool(target.norm_pix)), branch
 
 
 def _mlp_ratio(hidden: int, intermediate: int, where: str) -> float:
@@ -191,7 +203,7 @@ def data_preprocessor_cfg() -> dict:
 
 
 def pretrain_cfg_from_hf(config) -> dict:
-    """A VideoMAE (appearance-only ``MotionMAE``) model config."""
+    """A VideoMAE (pixel-target-only ``MotionMAE``) model config."""
     return dict(
         type='MotionMAE',
         backbone=backbone_cfg_from_hf(config),
@@ -204,11 +216,11 @@ def pretrain_cfg_from_hf(config) -> dict:
                                  config.decoder_intermediate_size, 'decoder'),
             mode='shared',
             norm_cfg=dict(type='LN', eps=float(config.layer_norm_eps))),
-        head=dict(
-            type='MotionMAEHead',
-            norm_pix=bool(config.norm_pix_loss),
-            appearance_weight=1.,
-            motion_weight=0.),
+        head=dict(type='MotionMAEHead'),
+        targets={
+            PixelTarget.default_name:
+            dict(type='PixelTarget', norm_pix=bool(config.norm_pix_loss))
+        },
         mask_generator=dict(type='TubeMaskGenerator', mask_ratio=0.9),
         data_preprocessor=data_preprocessor_cfg())
 

@@ -2,8 +2,9 @@
 """Export one of our checkpoints as a Hugging Face VideoMAE folder.
 
 * a pretraining ``MotionMAE`` -> ``VideoMAEForPreTraining`` (encoder,
-  decoder and appearance head) when HF's decoder can hold ours, else
-  ``VideoMAEModel``; the motion head has no HF counterpart and is left out;
+  decoder and pixel-target head) when HF's decoder can hold ours, else
+  ``VideoMAEModel``; other targets' heads (motion) have no HF counterpart
+  and are left out;
 * a fine-tuned ``Recognizer3D`` -> ``VideoMAEForVideoClassification``;
 * anything else with a ViT backbone, or ``encoder_only`` -> ``VideoMAEModel``.
 
@@ -22,13 +23,15 @@ from torch import nn
 from ..models.utils import encoder_features
 from .checkpoint_model import load_source
 from .errors import ConversionError
-from .huggingface_config import decoder_spec, encoder_spec
+from .huggingface_config import (decoder_spec, encoder_spec,
+                                 pixel_target_name)
 from .huggingface_keys import (decoder_to_hf, encoder_to_hf,
                                installed_qv_style)
 
 HF_LN_EPS = 1e-5  # transformers' fixed eps of fc_norm and decoder.norm
-MOTION_NOTE = ('the motion head (head.predictors.motion) has no Hugging '
-               'Face counterpart: not exported')
+#: Note on a target other than the pixel one (``{name}``: its name).
+OTHER_TARGET_NOTE = ('the {name} head (head.predictors.{name}) has no '
+                     'Hugging Face counterpart: not exported')
 
 
 @dataclass
@@ -90,15 +93,18 @@ def _plan(model: nn.Module, encoder_only: bool):
             notes.append('linear-probe batch norm folded into classifier')
         return 'VideoMAEForVideoClassification', kwargs, notes, None
     if hasattr(model, 'neck') and hasattr(model, 'head'):
-        if 'motion' in model.head.predictors:
-            notes.append(MOTION_NOTE)
+        pixels = pixel_target_name(model.head)
+        notes += [
+            OTHER_TARGET_NOTE.format(name=name)
+            for name in model.head.target_names if name != pixels
+        ]
         dec, branch = decoder_spec(model, enc)
         if dec is None:
             notes.append(f'decoder not exported: {branch}')
             return 'VideoMAEModel', kwargs, notes, None
         kwargs.update(dec)
         if model.neck.mode == 'independent':
-            notes.append('independent decoders: the appearance one exported')
+            notes.append(f'independent decoders: the {pixels} one exported')
         if enc['layer_norm_eps'] != HF_LN_EPS:
             notes.append(f'HF decoder.norm uses LayerNorm eps {HF_LN_EPS:g} '
                          f'(ours {enc["layer_norm_eps"]:g}): decoder logits '
@@ -127,7 +133,8 @@ def hf_state(model: nn.Module, architecture: str, branch: Optional[str],
             _prefixed(neck, f'decoders.{branch}.'), neck['proj.weight'],
             neck['mask_token'],
             _prefixed(model.head.state_dict(),
-                      'predictors.appearance.'), style))
+                      f'predictors.{pixel_target_name(model.head)}.'),
+            style))
     return out
 
 
@@ -159,7 +166,8 @@ def compare(model: nn.Module, hf_model: nn.Module, architecture: str,
     elif architecture == 'VideoMAEForPreTraining':
         n = model.backbone.pos_embed.shape[1]
         mask = (torch.arange(n) % 4 != 0).expand(clip.shape[0], -1)
-        ours = model.head(model.encode_decode(clip, mask))['appearance']
+        name = pixel_target_name(model.head)
+        ours = model.head(model.encode_decode(clip, mask))[name]
         theirs = hf_model(pixel_values=pixels, bool_masked_pos=mask).logits
         out['decoder_logits'] = (theirs - ours).abs().max().item()
     return out

@@ -6,7 +6,7 @@ format of ``tools/convert/videomae_to_mmaction.py``) with mmaction2
 ``VisionTransformer`` keys under ``backbone.``, so ``init_cfg=dict(
 type='Pretrained', checkpoint=..., prefix='backbone.')`` loads it into a
 stock ``Recognizer3D``. ``meta['cfg']`` holds a config our tools rebuild
-the model from: a VideoMAE ``MotionMAE`` (appearance target only) for a
+the model from: a VideoMAE ``MotionMAE`` (pixel target only) for a
 ``VideoMAEForPreTraining`` folder, a ``Recognizer3D`` for a
 classification one, a backbone-only config for a bare ``VideoMAEModel``.
 """
@@ -18,6 +18,7 @@ from typing import Dict, Tuple
 import torch
 from mmaction.models.backbones.vit_mae import get_sinusoid_encoding
 
+from ..models.targets import PixelTarget
 from .checkpoint_model import build_model, load_file_as_data
 from .errors import ConversionError
 from .huggingface_config import (backbone_cfg_from_hf, pretrain_cfg_from_hf,
@@ -129,7 +130,7 @@ def convert_from_hf(hf_dir: str) -> dict:
         state['cls_head.fc_cls.bias'] = rest.pop('classifier.bias')
     elif kind == 'pretrain':
         try:
-            neck, head = decoder_from_hf(rest)
+            neck, head = decoder_from_hf(rest, PixelTarget.default_name)
         except (ConversionError, KeyError) as err:
             raise ConversionError(f'{hf_dir}: decoder: {err}') from None
         rest = {}

@@ -172,7 +172,7 @@ def encoder_from_hf(hf: StateDict) -> StateDict:
 
 def decoder_to_hf(stack: StateDict, proj: Tensor, mask_token: Tensor,
                   predictor: StateDict, style: str) -> StateDict:
-    """Our decoder branch + appearance head -> ``VideoMAEForPreTraining``
+    """Our decoder branch + pixel predictor -> ``VideoMAEForPreTraining``
     decoder keys (``encoder_to_decoder``, ``mask_token``, ``decoder.*``)."""
     rest = dict(stack)
     blocks = _group_blocks(rest, r'^blocks\.(\d+)\.(.+)$')
@@ -190,9 +190,11 @@ def decoder_to_hf(stack: StateDict, proj: Tensor, mask_token: Tensor,
     return out
 
 
-def decoder_from_hf(hf: StateDict) -> Tuple[StateDict, StateDict]:
+def decoder_from_hf(hf: StateDict,
+                    predictor: str) -> Tuple[StateDict, StateDict]:
     """``VideoMAEForPreTraining`` decoder keys -> ``(neck, head)`` states of
-    our shared decoder and appearance predictor (keys without prefixes)."""
+    our shared decoder and the pixel target's predictor, named
+    ``predictors.<predictor>`` (keys without prefixes)."""
     rest = dict(hf)
     layers = _group_blocks(rest, r'^decoder\.decoder_layers\.(\d+)\.(.+)$')
     rest = {
@@ -207,7 +209,7 @@ def decoder_from_hf(hf: StateDict) -> Tuple[StateDict, StateDict]:
     for i, layer in sorted(layers.items()):
         for key, value in block_from_hf(layer).items():
             neck[f'decoders.shared.blocks.{i}.{key}'] = value
-    head = _take(rest, [('decoder.head', 'predictors.appearance')])
+    head = _take(rest, [('decoder.head', f'predictors.{predictor}')])
     if rest:
         raise KeyMappingError(f'unknown VideoMAE decoder keys: {sorted(rest)}')
     return neck, head

@@ -9,35 +9,40 @@ from torch import Tensor
 
 from ..models.targets import patch_norm, patchify3d, unpatchify3d
 
-# Rows of per-patch-normalised predictions are drawn with each patch's
-# true mean and std put back (VideoMAE's habit), and their labels say so;
-# the last row shows the appearance prediction as predicted.
-ROW_LABELS = {
-    'clip': 'original',
-    'masked': 'masked input',
-    'appearance': 'appearance recon.',
-    'motion_target': 'motion target',
-    'motion': 'motion prediction',
-    'appearance_as_predicted': 'appear. as predicted',
-}
-RESTORED_LABELS = {
-    'appearance': 'recon. true mean/std',
-    'motion': 'motion true mean/std',
-}
+# Rows: the original, the masked input, then per target name ``<name>``
+# its reconstruction (after ``<name>_target``, the target itself, when it
+# is not the input clip); a per-patch-normalised pixel target adds a last
+# row ``<name>_as_predicted``. Rows of per-patch-normalised predictions are
+# drawn with each patch's true mean and std put back (VideoMAE's habit),
+# and their labels say so.
+ROW_LABELS = {'clip': 'original', 'masked': 'masked input'}
 RESTORED_NOTE = ("'true mean/std': a per-patch-normalised prediction drawn "
                  "with the true patch's mean and std; 'as predicted': the "
                  'normalised prediction itself, 0 at mid-grey')
 #: Grey level per unit of a normalised patch in the 'as predicted' row.
 AS_PREDICTED_GAIN = 0.2
+#: Longest target name a label shows in full (labels are 150 px wide).
+_LABEL_NAME_CHARS = 7
+
+
+def _short(name: str) -> str:
+    """``name`` cut to fit a row label (``appearance`` -> ``appear.``)."""
+    if len(name) <= _LABEL_NAME_CHARS:
+        return name
+    return name[:_LABEL_NAME_CHARS - 1] + '.'
 
 
 def row_labels(model: torch.nn.Module) -> Dict[str, str]:
-    """Row labels for ``model``'s pictures; rows drawn with the true patch
-    mean/std put back say so (see :data:`RESTORED_NOTE`)."""
+    """Row labels for ``model``'s pictures, from its target names; rows
+    drawn with the true patch mean/std put back say so (see
+    :data:`RESTORED_NOTE`)."""
     labels = dict(ROW_LABELS)
-    for name in model.head.target_names:
-        if model.head.is_patch_normalised(name):
-            labels[name] = RESTORED_LABELS[name]
+    for name, target in model.head.targets.items():
+        short = _short(name)
+        labels[f'{name}_target'] = f'{short} target'
+        labels[f'{name}_as_predicted'] = f'{short} as predicted'
+        labels[name] = (f'{short} true mean/std'
+                        if target.norm_pix else f'{short} recon.')
     return labels
 
 
@@ -74,13 +79,13 @@ def reconstruction_rows(model: torch.nn.Module,
         inputs (Tensor): Preprocessed inputs (B, views, C, T, H, W).
 
     Returns:
-        dict[str, np.ndarray]: per row name, uint8 frames (T, H, W, 3).
-        Motion rows map zero change to mid-grey. Sources and targets are
-        the head's own (:meth:`MotionMAEHead.target_source`). With a
-        per-patch-normalised appearance target, a last row
-        ``appearance_as_predicted`` shows the normalised target at visible
-        patches and the prediction as predicted at masked ones (no true
-        mean or std put back), as ``0.5 + 0.2 * value``.
+        dict[str, np.ndarray]: per row name (see :data:`ROW_LABELS`), uint8
+        frames (T, H, W, 3). Sources and their display mapping are each
+        target's own (:meth:`BaseTarget.source`, :meth:`BaseTarget.display`;
+        motion maps zero change to mid-grey). A per-patch-normalised pixel
+        target adds a last row ``<name>_as_predicted``: the normalised
+        target at visible patches and the prediction as predicted at masked
+        ones (no true mean or std put back), as ``0.5 + 0.2 * value``.
     """
     out = model.reconstruct(inputs[:1])
     head, clip, mask = model.head, out['clip'], out['mask']
@@ -91,24 +96,23 @@ def reconstruction_rows(model: torch.nn.Module,
     dimmed = tokens.clone()
     dimmed[mask] = 0.25 * dimmed[mask] + 0.4  # masked patches greyed out
     rows['masked'] = unpatchify3d(dimmed, grid, t, p)
-    for name in head.target_names:
-        src = head.target_source(name, clip)
+    as_predicted = {}
+    for name, target in head.targets.items():
+        src = target.source(clip)
         src_tokens = patchify3d(src, t, p)
         pred = out[f'pred_{name}']
         pred = _denormalise(pred, src_tokens[mask].view_as(pred),
-                            src.shape[1], head.is_patch_normalised(name))
+                            src.shape[1], target.norm_pix)
         recon = unpatchify3d(_fill(src_tokens, mask, pred), grid, t, p)
-        if name == 'motion':
-            show = (lambda d: 0.5 + 0.5 * d) if head.signed else (lambda d: d)
-            rows['motion_target'] = show(src)
-            recon = show(recon)
-        rows[name] = recon
-    if 'appearance' in rows and head.is_patch_normalised('appearance'):
-        normed = patch_norm(tokens, clip.shape[1])
-        as_predicted = unpatchify3d(
-            _fill(normed, mask, out['pred_appearance']), grid, t, p)
-        rows['appearance_as_predicted'] = (
-            0.5 + AS_PREDICTED_GAIN * as_predicted)
+        if not target.is_input_space:
+            rows[f'{name}_target'] = target.display(src)
+        rows[name] = target.display(recon)
+        if target.is_input_space and target.norm_pix:
+            normed = patch_norm(tokens, clip.shape[1])
+            as_predicted[f'{name}_as_predicted'] = 0.5 + AS_PREDICTED_GAIN * \
+                unpatchify3d(_fill(normed, mask, out[f'pred_{name}']), grid,
+                             t, p)
+    rows.update(as_predicted)
     frames = {}
     for name, video in rows.items():
         video = video[0].clamp(0, 1).expand(3, -1, -1, -1)  # gray -> RGB
@@ -123,7 +127,8 @@ def make_grid(rows: Dict[str, np.ndarray],
               labels: Optional[Dict[str, str]] = None) -> np.ndarray:
     """Tile rows of frames into one labelled RGB image (H, W, 3) uint8.
 
-    ``labels`` overrides :data:`ROW_LABELS` per row name.
+    ``labels`` (e.g. :func:`row_labels`) overrides :data:`ROW_LABELS` per
+    row name; a row without a label shows its name.
     """
     labels = {**ROW_LABELS, **(labels or {})}
     tiles: List[np.ndarray] = []

@@ -18,7 +18,7 @@ TINY_PRETRAIN = """_base_ = ['{base}']
 model = dict(
     backbone=dict(embed_dims=64, depth=2, num_heads=2{backbone}),
     neck=dict(embed_dims=32, depth=1, num_heads=2{neck}),
-    head=dict({head}))
+    targets=dict({targets}))
 """
 TINY_FINETUNE = """_base_ = ['{base}']
 model = dict(
@@ -66,14 +66,15 @@ def _perturbed(cfg: Config, seed: int) -> nn.Module:
 
 def make_pretrain(tmp_path: Path,
                   neck: str = '',
-                  head: str = '',
+                  targets: str = '',
                   backbone: str = '',
                   seed: int = 0) -> Tuple[Path, nn.Module]:
     """(checkpoint, model) of a tiny MotionMAE pretraining run."""
     config = tmp_path / f'pretrain{seed}.py'
     config.write_text(
         TINY_PRETRAIN.format(
-            base=PRETRAIN, neck=neck, head=head, backbone=backbone))
+            base=PRETRAIN, neck=neck, targets=targets,
+            backbone=backbone))
     cfg = Config.fromfile(str(config))
     model = _perturbed(cfg, seed)
     path = tmp_path / f'pretrain{seed}.pth'

@@ -114,11 +114,13 @@ def test_independent_decoders_export_the_appearance_one(tmp_path):
 
 
 def test_motion_only_model_exports_the_encoder_and_says_why(tmp_path):
-    path, _ = make_pretrain(tmp_path, head='appearance_weight=0.')
+    path, _ = make_pretrain(
+        tmp_path,
+        targets="_delete_=True, motion=dict(type='FrameDifferenceTarget')")
     result = export_to_hf(str(path), str(tmp_path / 'hf'))
     assert result.architecture == 'VideoMAEModel'
-    assert 'decoder not exported: the model has no appearance (pixel) ' \
-        'predictor' in result.notes
+    assert 'decoder not exported: the model has no pixel target ' \
+        '(PixelTarget)' in result.notes
     _load(transformers.VideoMAEModel, tmp_path / 'hf')
 
 

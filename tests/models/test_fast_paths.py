@@ -47,10 +47,14 @@ def test_frame_difference_equals_plain(gap, signed):
 
 
 def test_head_targets_equal_full_patchify():
-    head = MotionMAEHead(in_dims=16, patch_size=8, tubelet_size=2)
+    head = MotionMAEHead(
+        targets=dict(
+            appearance=dict(type='PixelTarget'),
+            motion=dict(type='FrameDifferenceTarget')),
+        in_dims=16, patch_size=8, tubelet_size=2)
     clip = torch.rand(2, 3, 4, 32, 32)
     mask = _mask(2, 32, 24)
-    out = head.targets(clip, mask)
+    out = head.compute_targets(clip, mask)
     for name, src in (('appearance', clip), ('motion',
                                              frame_difference(clip))):
         tokens = patchify3d(src, 2, 8)[mask].reshape(2, 24, -1)
@@ -83,9 +87,10 @@ def test_checkpointed_blocks_equal_plain():
     plain = MotionMAEVisionTransformer(**KW)
     ckpt = MotionMAEVisionTransformer(**KW, with_cp=True)
     ckpt.load_state_dict(plain.state_dict())
-    dec = MotionMAEDecoder(in_dims=32, embed_dims=16, depth=2, num_heads=2)
-    dec_cp = MotionMAEDecoder(
-        in_dims=32, embed_dims=16, depth=2, num_heads=2, with_cp=True)
+    kw = dict(in_dims=32, embed_dims=16, depth=2, num_heads=2,
+              branches=('pixels', ))
+    dec = MotionMAEDecoder(**kw)
+    dec_cp = MotionMAEDecoder(**kw, with_cp=True)
     dec_cp.load_state_dict(dec.state_dict())
     x = torch.randn(2, 3, 4, 32, 32)
     mask = _mask(2, 32, 24)
@@ -101,7 +106,7 @@ def test_checkpointed_blocks_equal_plain():
         # a pre-hook: recomputation may stop before a block returns
         handles = [blk.register_forward_pre_hook(hook) for blk in blocks]
         enc.train()
-        out = neck(enc(x, mask), mask)['appearance']
+        out = neck(enc(x, mask), mask)['pixels']
         phase[0] = 'backward'
         out.square().sum().backward()
         for handle in handles:

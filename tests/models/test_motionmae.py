@@ -74,9 +74,42 @@ def test_reconstruct_returns_the_heads_predictions_and_targets():
 def test_head_is_built_from_the_decoder():
     model = _model(neck=dict(tiny_model_cfg()['neck'], embed_dims=24))
     assert model.head.predictors['appearance'].in_features == 24
-    vanilla = _model(head=dict(type='MotionMAEHead', motion_weight=0.),
-                     neck=dict(tiny_model_cfg()['neck'], mode='independent'))
+    cfg = tiny_model_cfg(
+        neck=dict(tiny_model_cfg()['neck'], mode='independent'))
+    del cfg['targets']['motion']  # VideoMAE: the pixel target alone
+    vanilla = MODELS.build(cfg)
     assert list(vanilla.neck.decoders) == ['appearance']
+    assert list(vanilla.head.predictors) == ['appearance']
+
+
+@pytest.mark.parametrize('key', ['motion_weight', 'appearance_weight',
+                                 'norm_pix', 'motion_norm_pix', 'gap',
+                                 'signed', 'grayscale', 'normalize'])
+def test_replaced_head_keys_name_their_new_key(key):
+    from motionmae_mm.models.targets import REPLACED_HEAD_KEYS
+    with pytest.raises(ValueError) as err:
+        _model(head=dict(type='MotionMAEHead', **{key: 0}))
+    assert str(err.value) == (f'model.head.{key} was replaced by '
+                              f'{REPLACED_HEAD_KEYS[key]}')
+    assert str(err.value).count('model.targets.') == 1
+
+
+def test_motion_weight_error_says_how_to_write_videomae():
+    with pytest.raises(ValueError) as err:
+        _model(head=dict(type='MotionMAEHead', motion_weight=0.))
+    assert str(err.value) == (
+        'model.head.motion_weight was replaced by '
+        'model.targets.motion.loss.loss_weight (drop the motion entry for '
+        'VideoMAE)')
+
+
+def test_target_checks_its_frames_and_names_are_required():
+    with pytest.raises(ValueError) as err:
+        _model(targets=dict(motion=dict(type='FrameDifferenceTarget', gap=4)))
+    assert str(err.value) == ('model.targets.motion.gap=4 must be smaller '
+                              'than model.backbone.num_frames=4')
+    with pytest.raises(ValueError, match='at least one target'):
+        _model(targets=None)
 
 
 def test_tensor_mode_is_the_mean_of_final_norm_tokens():

@@ -9,7 +9,7 @@ def _decoder(mode):
     torch.manual_seed(0)
     dec = MODELS.build(
         dict(type='MotionMAEDecoder', in_dims=24, embed_dims=16, depth=1,
-             num_heads=2, mode=mode))
+             num_heads=2, mode=mode, branches=('appearance', 'motion')))
     dec.init_weights()
     return dec
 
@@ -82,4 +82,7 @@ def test_masked_outputs_follow_token_positions():
 
 def test_invalid_mode():
     with pytest.raises(ValueError, match='model.neck.mode'):
-        MODELS.build(dict(type='MotionMAEDecoder', mode='both'))
+        MODELS.build(
+            dict(type='MotionMAEDecoder', mode='both', branches=('a', )))
+    with pytest.raises(ValueError, match='model.neck.branches is empty'):
+        MODELS.build(dict(type='MotionMAEDecoder'))

@@ -6,11 +6,21 @@ from mmaction.registry import MODELS
 from motionmae_mm.models.targets import patchify3d
 
 
-def _head(**kw):
+def _loss(weight=1., **kw):
+    return dict(type='MotionMAEReconstructionLoss', loss_weight=weight, **kw)
+
+
+def _head(appearance=None, motion=None, **kw):
+    """A head with a pixel and a frame-difference target (options of each
+    merged in; ``motion=False`` drops that target)."""
+    targets = dict(appearance=dict(type='PixelTarget', **(appearance or {})))
+    if motion is not False:
+        targets['motion'] = dict(type='FrameDifferenceTarget',
+                                 **(motion or {}))
     torch.manual_seed(0)
     head = MODELS.build(
-        dict(type='MotionMAEHead', in_dims=8, patch_size=4, tubelet_size=2,
-             **kw))
+        dict(type='MotionMAEHead', targets=targets, in_dims=8, patch_size=4,
+             tubelet_size=2, **kw))
     head.init_weights()
     return head
 
@@ -48,53 +58,46 @@ def test_losses_only_see_masked_tokens():
 
 
 def test_targets_are_normalised_patches_of_the_masked_tokens():
-    head = _head(motion_norm_pix=False, norm_pix=False)
+    head = _head(dict(norm_pix=False), dict(norm_pix=False))
     clip, mask, _ = _inputs()
-    t = head.targets(clip, mask)
+    t = head.compute_targets(clip, mask)
     expected = patchify3d(clip, 2, 4)[mask].view(2, 3, -1)
     torch.testing.assert_close(t['appearance'], expected)
     diff = clip[:, :, 1:] - clip[:, :, :-1]
     diff = torch.cat([diff[:, :, :1], diff], 2)
     torch.testing.assert_close(t['motion'],
                                patchify3d(diff, 2, 4)[mask].view(2, 3, -1))
-    normed = _head().targets(clip, mask)['motion'].view(2, 3, -1, 3)
+    normed = _head().compute_targets(clip, mask)['motion'].view(2, 3, -1, 3)
     torch.testing.assert_close(normed.mean(-2), torch.zeros(2, 3, 3),
                                atol=1e-5, rtol=0)
 
 
-def test_weights_select_targets():
-    base = _head(motion_weight=0.)
+def test_names_select_targets_and_weights_scale_them():
+    base = _head(motion=False)
     assert base.target_names == ('appearance', )
     assert list(base.predictors) == ['appearance']
     clip, mask, feats = _inputs()
     assert set(base.loss(feats, clip, mask)) == {'loss_appearance'}
-    gray = _head(grayscale=True, motion_weight=2.)
+    gray = _head(motion=dict(grayscale=True, loss=_loss(2.)))
     assert gray.predictors['motion'].out_features == 2 * 4 * 4
     losses = gray.loss(feats, clip, mask)
-    plain = _head(grayscale=True).loss(feats, clip, mask)
+    plain = _head(motion=dict(grayscale=True)).loss(feats, clip, mask)
     torch.testing.assert_close(losses['loss_motion'],
                                2 * plain['loss_motion'])
-    with pytest.raises(ValueError, match='appearance_weight'):
-        _head(appearance_weight=0., motion_weight=0.)
-
-
-def test_deprecated_normalize_key_still_works():
-    with pytest.warns(UserWarning, match='motion_norm_pix'):
-        old = _head(normalize=False)
-    assert old.motion_norm_pix is False
-    clip, mask, _ = _inputs()
-    torch.testing.assert_close(
-        old.targets(clip, mask)['motion'],
-        _head(motion_norm_pix=False).targets(clip, mask)['motion'])
+    with pytest.raises(ValueError, match='loss_weight=-1'):
+        _head(motion=dict(loss=_loss(-1.)))
+    with pytest.raises(ValueError, match='at least one target'):
+        MODELS.build(dict(type='MotionMAEHead', targets={}))
 
 
 def test_loss_is_a_configurable_module():
     clip, mask, feats = _inputs()
-    l1 = _head(loss=dict(type='MotionMAEReconstructionLoss', criterion='L1'))
-    preds, targets = l1(feats), l1.targets(clip, mask)
+    l1_loss = _loss(criterion='L1')
+    l1 = _head(dict(loss=l1_loss), dict(loss=l1_loss))
+    preds, targets = l1(feats), l1.compute_targets(clip, mask)
     losses = l1.loss(feats, clip, mask)
     for name in ('appearance', 'motion'):
         torch.testing.assert_close(losses[f'loss_{name}'],
                                    (preds[name] - targets[name]).abs().mean())
     with pytest.raises(ValueError, match="criterion='L3'"):
-        _head(loss=dict(type='MotionMAEReconstructionLoss', criterion='L3'))
+        _head(dict(loss=_loss(criterion='L3')))

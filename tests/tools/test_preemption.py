@@ -182,7 +182,7 @@ def test_slurm_script_passes_the_notice_on_and_requeues(demo_data, tmp_path):
 def test_a_non_finite_fp32_loss_stops_with_one_line(demo_data, tmp_path):
     proc = _train(_config(tmp_path, demo_data), tmp_path / 'work',
                   'optim_wrapper.dtype=float32',
-                  'model.head.motion_weight=inf')
+                  'model.targets.motion.loss.loss_weight=inf')
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == (
         'error: a non-finite loss_motion at iteration 1: training stopped '

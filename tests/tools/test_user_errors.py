@@ -32,9 +32,9 @@ def _last_line(proc: subprocess.CompletedProcess) -> str:
 
 
 def test_misspelled_key_in_train_and_test(tmp_path):
-    opts = ['--cfg-options', 'model.head.gapp=2']
-    expected = ("error: model.head.gapp: MotionMAEHead has no argument 'gapp'"
-                " (did you mean 'gap'?); fix the key in "
+    opts = ['--cfg-options', 'model.targets.motion.gapp=2']
+    expected = ("error: model.targets.motion.gapp: FrameDifferenceTarget has "
+                "no argument 'gapp' (did you mean 'gap'?); fix the key in "
                 f'{DEMO} or --cfg-options' + HINT)
     train = _run('tools/train.py', DEMO, '--work-dir', tmp_path, *opts)
     assert _last_line(train) == expected
@@ -47,6 +47,15 @@ def test_misspelled_key_in_train_and_test(tmp_path):
                 '--traceback')
     assert proc.returncode != 0 and 'Traceback' in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith('TypeError: ')
+
+
+def test_replaced_head_key_names_the_new_key(tmp_path):
+    proc = _run('tools/train.py', DEMO, '--work-dir', tmp_path,
+                '--cfg-options', 'model.head.motion_weight=0.0')
+    assert _last_line(proc) == (
+        'error: model.head.motion_weight was replaced by '
+        'model.targets.motion.loss.loss_weight (drop the motion entry for '
+        'VideoMAE)' + HINT)
 
 
 def test_unregistered_type(tmp_path):

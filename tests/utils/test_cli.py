@@ -26,7 +26,7 @@ def _build_error(cfg: Config) -> Exception:
 @pytest.fixture
 def head_cfg() -> Config:
     return Config(
-        dict(model=dict(type='MotionMAEHead', gap=1, gapp=2)),
+        dict(model=dict(type='FrameDifferenceTarget', gap=1, gapp=2)),
         cfg_text='-',
         filename='my_config.py')
 
@@ -35,8 +35,9 @@ def test_misspelled_key_names_path_class_and_close_match(head_cfg):
     err = _build_error(head_cfg)
     assert isinstance(err, TypeError) and is_user_error(err)
     assert format_error(err, head_cfg) == (
-        "error: model.gapp: MotionMAEHead has no argument 'gapp' (did you "
-        "mean 'gap'?); fix the key in my_config.py or --cfg-options" + HINT)
+        "error: model.gapp: FrameDifferenceTarget has no argument 'gapp' "
+        "(did you mean 'gap'?); fix the key in my_config.py or "
+        '--cfg-options' + HINT)
 
 
 def test_unregistered_type_suggests_registered_names():

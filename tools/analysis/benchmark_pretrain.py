@@ -14,7 +14,8 @@ Library code: :mod:`motionmae_mm.analysis`.
 Options that add comparisons, timed in the same rounds:
 
 * ``--compare-appearance-only``: the same config with the motion target
-  removed (``model.head.motion_weight=0``).
+  removed (``PIXELS_ONLY`` of ``motionmae_mm.analysis``: the pixel target
+  alone).
 * ``--videomae-root DIR``: a checkout of VideoMAE's official code
   (github.com/MCG-NJU/VideoMAE; nothing of it is shipped here). Its
   ``PretrainVisionTransformer`` with this config's sizes is stepped the way

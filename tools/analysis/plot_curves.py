@@ -1,5 +1,6 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-"""Plot loss curves (e.g. appearance vs motion) from an mmengine log.
+"""Plot loss curves (by default every target's ``loss_<name>``) from an
+mmengine log.
 
 Reads the scalars log mmengine writes next to every run
 (``WORK_DIR/<timestamp>/vis_data/<timestamp>.json``: one JSON object per
@@ -10,8 +11,7 @@ steps it repeats, so a resumed training gives one continuous curve
 
 Example::
 
-    python tools/analysis/plot_curves.py work_dirs/demo \\
-        --keys loss_appearance loss_motion --out curves.png
+    python tools/analysis/plot_curves.py work_dirs/demo --out curves.png
 """
 import argparse
 import json
@@ -32,8 +32,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--keys',
         nargs='+',
-        default=['loss_appearance', 'loss_motion'],
-        help='logged values to plot')
+        default=None,
+        help='logged values to plot (default: every loss_<name> term, one '
+        'per target of model.targets)')
     parser.add_argument('--out', required=True, help='output image (.png)')
     parser.add_argument(
         '--smooth',
@@ -172,12 +173,15 @@ def plot_run(args: argparse.Namespace) -> None:
         raise UserError(f'--smooth={args.smooth} must be at least 1')
     floors = parse_floors(args.floor)
     logs = find_logs(args.log, args.last_run)
-    curves = read_scalars(logs, args.keys)
+    keys = args.keys or [
+        k for k in available_keys(logs) if k.startswith('loss_')
+    ]
+    curves = read_scalars(logs, keys)
     for key in [k for k, v in curves.items() if not v]:
         print(f'warning: {key} is not in {", ".join(logs)}', file=sys.stderr)
         del curves[key]
     if not curves:
-        raise UserError(f'none of {args.keys} is in {", ".join(logs)}; '
+        raise UserError(f'none of {keys} is in {", ".join(logs)}; '
                          f'logged keys: {available_keys(logs)}')
     out = osp.abspath(args.out)
     os.makedirs(osp.dirname(out), exist_ok=True)

@@ -43,11 +43,11 @@ from typing import Dict, List, Optional, Tuple
 import torch
 from mmengine.config import Config
 
-from motionmae_mm.analysis.motion_benchmark import (ABLATIONS, DIGITS,
-                                                    METRICS, PLOTTED,
+from motionmae_mm.analysis.motion_benchmark import (ABLATIONS, PLOTTED,
                                                     REFERENCE,
-                                                    REFERENCE_LABEL,
-                                                    VARIANTS)
+                                                    REFERENCE_LABEL, VARIANTS,
+                                                    table_digits,
+                                                    table_metrics)
 from motionmae_mm.analysis.run_cache import (config_key, run_config,
                                              train_command)
 from motionmae_mm.apis import draw_reconstruction, init_model, pretrain
@@ -250,7 +250,7 @@ def run_one(args: argparse.Namespace, variant: str, cfg_path: str, seed: int,
         run = pretrain(cfg)
         result = dict(pretrain_s=run['seconds'])
         result.update((k, v) for k, v in run['losses'].items()
-                      if k in ('loss_appearance', 'loss_motion'))
+                      if k.startswith('loss_'))  # one per target
         result['checkpoint'] = run['checkpoint']
         model = init_model(cfg, result['checkpoint'])
     if 'data' not in data_holder:
@@ -270,7 +270,8 @@ def run_one(args: argparse.Namespace, variant: str, cfg_path: str, seed: int,
         json.dump(result, f, indent=1)
     print(
         f'[{variant} seed {seed}] ' +
-        ', '.join(f'{k} {result[k]:.2f}' for k in METRICS if k in result),
+        ', '.join(f'{k} {result[k]:.2f}' for k in table_metrics([result])
+                  if k in result),
         flush=True)
     return result
 
@@ -331,9 +332,10 @@ def write_results(args: argparse.Namespace, argv: Optional[List[str]],
         f'{args.finetune_blocks} block(s), {args.finetune_epochs} epochs; '
         f'DAVIS short side {args.vos_short_side} px.'
     ] + ([f'Note: {vos_note}.'] if vos_note else [])
+    metrics = table_metrics(runs)
     md_path, png_path, table_md = write_summary(args.work_dir, summary, labels,
-                                                METRICS, PLOTTED, title, notes,
-                                                DIGITS)
+                                                metrics, PLOTTED, title, notes,
+                                                table_digits(metrics))
     result = dict(
         command=command.strip(),
         date=datetime.datetime.now().isoformat(timespec='seconds'),
@@ -381,7 +383,7 @@ def main(argv: Optional[List[str]] = None) -> Dict:
     for seed in args.seeds:
         for variant, cfg_path in plan:
             runs.append(run_one(args, variant, cfg_path, seed, holder))
-    summary = aggregate(runs, [v for v, _ in plan], METRICS)
+    summary = aggregate(runs, [v for v, _ in plan], table_metrics(runs))
     pictures = draw_reconstructions(args, plan, runs)
     return write_results(args, argv, labels, summary, runs, pictures,
                          vos_note, time.time() - start)

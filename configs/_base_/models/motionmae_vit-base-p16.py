@@ -11,15 +11,22 @@ model = dict(
         depth=4,
         num_heads=6,
         mode='shared'),  # 'independent': one decoder per target
-    head=dict(
-        type='MotionMAEHead',
-        norm_pix=True,
-        appearance_weight=1.,
-        motion_weight=1.,
-        gap=1,
-        signed=True,
-        grayscale=False,
-        motion_norm_pix=True),
+    head=dict(type='MotionMAEHead'),
+    # What the model reconstructs at masked tokens: one decoder branch,
+    # predictor and `loss_<name>` per entry (models/targets). VideoMAE is
+    # the pixel target alone (configs/videomae_*.py drop `motion`).
+    targets=dict(
+        appearance=dict(
+            type='PixelTarget',
+            norm_pix=True,
+            loss=dict(type='MotionMAEReconstructionLoss', loss_weight=1.)),
+        motion=dict(
+            type='FrameDifferenceTarget',
+            gap=1,
+            signed=True,
+            grayscale=False,
+            norm_pix=True,
+            loss=dict(type='MotionMAEReconstructionLoss', loss_weight=1.))),
     mask_generator=dict(type='FrameRandomMaskGenerator', mask_ratio=0.9),
     data_preprocessor=dict(
         type='ActionDataPreprocessor',

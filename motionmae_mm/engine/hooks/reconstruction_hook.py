@@ -23,8 +23,8 @@ class MotionMAEReconstructionHook(Hook):
     """Logs the reconstruction grid to the visualizer every N iterations.
 
     The grid is the one ``tools/visualize_reconstruction.py`` draws (rows
-    original / masked input / appearance reconstruction / motion target /
-    motion prediction), so people can watch training rather than read
+    original / masked input / per target name its target and prediction),
+    so people can watch training rather than read
     losses. It is built from the first clip of the current batch, or from
     ``video`` when given (the same clip every time, easier to compare), with
     the model in eval mode under ``no_grad``; the mask is drawn from a

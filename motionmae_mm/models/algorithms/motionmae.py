@@ -9,6 +9,7 @@ from torch import Tensor
 
 from ...utils.imagenet import IMAGENET_MEAN, IMAGENET_STD
 from ..mask_generators import BaseMaskGenerator, select_decoder_targets
+from ..targets import check_replaced_head_keys
 from ..utils import encoder_features
 
 _IMAGENET = dict(
@@ -17,25 +18,33 @@ _IMAGENET = dict(
 
 @MODELS.register_module()
 class MotionMAE(BaseModel):
-    """MotionMAE: masked video autoencoder with appearance + motion targets.
+    """MotionMAE: masked video autoencoder with pixel + motion targets.
 
     Implementation of `Self-supervised Video Representation Learning with
     Motion-Aware Masked Autoencoders <https://arxiv.org/abs/2210.04154>`_.
 
     preprocess -> draw mask (on device) -> encode visible tokens -> decode
-    masked tokens -> predict appearance and motion -> MSE on masked tokens.
+    masked tokens -> predict every target -> its loss on masked tokens.
     Targets come from the un-normalised clip, recovered from the data
     preprocessor's mean/std, so the data pipeline stays mmaction2's.
     Modules are built in data-flow order: the decoder from the encoder, the
     head from the decoder.
 
+    The targets are registered modules named in the config (MotionMAE: a
+    ``PixelTarget`` and a ``FrameDifferenceTarget``; VideoMAE: the pixel
+    target alone); each name gets a decoder branch, a predictor and a
+    ``loss_<name>``.
+
     Args:
         backbone (dict): ``MotionMAEVisionTransformer`` config.
         neck (dict): ``MotionMAEDecoder`` config; ``in_dims`` defaults to the
-            encoder width and ``branches`` to the head's targets.
+            encoder width and ``branches`` to the target names.
         head (dict): ``MotionMAEHead`` config; ``in_dims`` defaults to the
             decoder width, ``patch_size`` and ``tubelet_size`` to the
-            encoder's.
+            encoder's; its ``targets`` are ``targets``.
+        targets (dict): Target name -> target config (see
+            ``models/targets``), e.g. ``dict(appearance=dict(
+            type='PixelTarget'))``; at least one. Required.
         mask_generator (dict): Mask generator config, e.g.
             ``dict(type='FrameRandomMaskGenerator', mask_ratio=0.9)``.
         decoder_mask_ratio (float): Share of the masked tokens that the
@@ -53,6 +62,7 @@ class MotionMAE(BaseModel):
                  backbone: dict,
                  neck: dict,
                  head: dict,
+                 targets: Optional[Dict[str, dict]] = None,
                  mask_generator: dict = dict(
                      type='FrameRandomMaskGenerator', mask_ratio=0.9),
                  decoder_mask_ratio: float = 0.,
@@ -65,23 +75,27 @@ class MotionMAE(BaseModel):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        check_replaced_head_keys(head)
+        if not targets:
+            raise ValueError(
+                'model.targets must name at least one target, e.g. '
+                "dict(pixels=dict(type='PixelTarget'))")
         # The decoder follows the encoder and the head the decoder unless
-        # told otherwise, so swapping the backbone (e.g. ViT-L) is one key.
+        # told otherwise, so swapping the backbone (e.g. ViT-L) is one key;
+        # the decoder's branches and the head's predictors follow targets.
         self.backbone = MODELS.build(backbone)
         neck = dict(neck)
         neck.setdefault('in_dims', self.backbone.embed_dims)
-        if 'branches' not in neck:
-            weights = {
-                k: head[k]
-                for k in ('appearance_weight', 'motion_weight') if k in head
-            }
-            neck['branches'] = MODELS.get(head['type']).enabled_targets(
-                **weights)
+        neck.setdefault('branches', tuple(targets))
         self.neck = MODELS.build(neck)
         head = dict(head)
         head.setdefault('in_dims', self.neck.embed_dims)
         head.setdefault('patch_size', self.backbone.patch_size)
         head.setdefault('tubelet_size', self.backbone.tubelet_size)
+        head['targets'] = {
+            name: MODELS.build(cfg) if isinstance(cfg, dict) else cfg
+            for name, cfg in targets.items()
+        }
         self.head = MODELS.build(head)
         self.mask_generator: BaseMaskGenerator = MODELS.build(mask_generator)
         if not 0 <= decoder_mask_ratio < 1:
@@ -89,15 +103,21 @@ class MotionMAE(BaseModel):
                              'must be in [0, 1)')
         self.decoder_mask_ratio = decoder_mask_ratio
         self.decoder_mask_mode = decoder_mask_mode
-        if self.head.gap >= self.backbone.num_frames:
-            raise ValueError(
-                f'model.head.gap={self.head.gap} must be smaller than '
-                f'model.backbone.num_frames={self.backbone.num_frames}')
+        self._check_sizes()
+
+    def _check_sizes(self) -> None:
+        """Targets, head and encoder agree on frames and token size."""
+        for name, target in self.head.targets.items():
+            target.check_frames(name, self.backbone.num_frames)
         for key in ('patch_size', 'tubelet_size'):
             if getattr(self.head, key) != getattr(self.backbone, key):
                 raise ValueError(
                     f'model.head.{key}={getattr(self.head, key)} differs from'
                     f' model.backbone.{key}={getattr(self.backbone, key)}')
+        if set(self.neck.branches) != set(self.head.target_names):
+            raise ValueError(
+                f'model.neck.branches={list(self.neck.branches)} differ from '
+                f'the names of model.targets {list(self.head.target_names)}')
 
     def _clip(self, inputs: Tensor) -> Tensor:
         """(B, views, C, T, H, W) -> (B * views, C, T, H, W)."""
@@ -151,7 +171,7 @@ class MotionMAE(BaseModel):
 
     def loss(self, inputs: Tensor,
              data_samples: Optional[list] = None) -> Dict[str, Tensor]:
-        """Appearance and motion losses of one batch."""
+        """``loss_<name>`` of every target for one batch."""
         clip = self._clip(inputs)
         raw = self.unnormalize(clip)
         mask = self.draw_mask(clip, raw)

@@ -62,8 +62,9 @@ class MotionMAEDecoder(BaseModule):
         mlp_ratio (float): FFN expansion. Defaults to 4.
         mode (str): ``'shared'`` or ``'independent'``. Defaults to
             ``'shared'``.
-        branches (Sequence[str]): Target names; the ``MotionMAE`` model fills
-            this from its head. Defaults to ``('appearance', 'motion')``.
+        branches (Sequence[str]): Target names, one output each; the
+            ``MotionMAE`` model fills this from ``model.targets``. Required
+            (at least one).
         norm_cfg (dict): Norm layers. Defaults to LN with eps 1e-6.
         with_cp (bool): Activation checkpointing of the decoder blocks (same
             results, less memory, more compute). Defaults to False.
@@ -79,7 +80,7 @@ class MotionMAEDecoder(BaseModule):
                  num_heads: int = 6,
                  mlp_ratio: float = 4.,
                  mode: str = 'shared',
-                 branches: Sequence[str] = ('appearance', 'motion'),
+                 branches: Sequence[str] = (),
                  norm_cfg: dict = dict(type='LN', eps=1e-6),
                  with_cp: bool = False,
                  qk_norm: bool = False,
@@ -92,6 +93,9 @@ class MotionMAEDecoder(BaseModule):
         if mode not in ('shared', 'independent'):
             raise ValueError(f"model.neck.mode='{mode}' must be 'shared' or "
                              "'independent'")
+        if not branches:
+            raise ValueError('model.neck.branches is empty: name the targets '
+                             'in model.targets (MotionMAE fills it)')
         self.mode = mode
         self.branches = tuple(branches)
         self.embed_dims = embed_dims
