@@ -41,4 +41,4 @@ benchmark-motion-quick: install
 	$(PY) tools/benchmarks/motion_vs_appearance.py --quick $(ARGS)
 
 clean:
-	rm -rf work_dirs data/demo
+	rm -rf work_dirs data/demo data/demo_digits

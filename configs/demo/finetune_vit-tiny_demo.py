@@ -1,9 +1,9 @@
-# Fine-tune the `make demo` encoder (configs/demo/motionmae_vit-tiny_demo.py:
+# Fine-tune the textured-demo encoder (configs/demo/motionmae_vit-tiny_demo.py:
 # ViT 192 x 6, patch 8, 8 frames, 64 px) on the 8 motion classes of
 # data/demo, with the fine-tuning recipe scaled down for 2 CPU cores
-# (`make demo-finetune` runs pretrain -> fine-tune -> test end to end).
+# (`make demo-finetune` runs the digits twin, finetune_vit-tiny_digits-demo.py).
 #   python tools/train.py configs/demo/finetune_vit-tiny_demo.py \
-#       --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/demo/epoch_12.pth
+#       --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/motionmae_vit-tiny_demo/epoch_12.pth
 #   python tools/test.py configs/demo/finetune_vit-tiny_demo.py \
 #       work_dirs/finetune_vit-tiny_demo/epoch_20.pth
 _base_ = [

@@ -58,9 +58,5 @@ val_dataloader = dict(
         data_prefix=dict(video=data_root),
         pipeline=test_pipeline))
 test_dataloader = dict(
-    num_workers=0,
-    persistent_workers=False,
-    dataset=dict(
-        ann_file=f'{data_root}/test.txt',
-        data_prefix=dict(video=data_root),
-        pipeline=test_pipeline))
+    val_dataloader,
+    dataset=dict(val_dataloader['dataset'], ann_file=f'{data_root}/test.txt'))

@@ -1,7 +1,7 @@
-# Linear probe of the `make demo` encoder on the 8 demo motion classes:
+# Linear probe of the textured-demo encoder on the 8 demo motion classes:
 # frozen encoder, mean-pooled final-norm tokens, BatchNorm + linear head.
 #   python tools/train.py configs/demo/linear-probe_vit-tiny_demo.py \
-#       --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/demo/epoch_12.pth
+#       --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/motionmae_vit-tiny_demo/epoch_12.pth
 _base_ = ['./finetune_vit-tiny_demo.py']
 
 model = dict(

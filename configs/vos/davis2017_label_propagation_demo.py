@@ -1,7 +1,8 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-# DAVIS-2017 label propagation with the `make demo` encoder
+# DAVIS-2017 label propagation with the textured-demo encoder
 # (configs/demo/motionmae_vit-tiny_demo.py: ViT 192x6, patch 8, 8 frames).
-# Run: python tools/eval_vos.py THIS_CONFIG work_dirs/demo/epoch_12.pth \
+# Run: python tools/eval_vos.py THIS_CONFIG \
+#          work_dirs/motionmae_vit-tiny_demo/epoch_12.pth \
 #          --data-root DAVIS --out-dir OUT
 _base_ = ['davis2017_label_propagation.py']
 

@@ -155,16 +155,22 @@ def build_demo_dataset(out_dir: str,
                 lines[split].append(f'{rel} {label}')
     lines['pretrain'] = [line.split(' ')[0] for line in lines['train']]
     lines['pretrain'] += list(real_clips)
+    write_lists(out_dir, lines, patterns,
+                dict(style=style, num_frames=num_frames, size=size, seed=seed))
+    return lines
+
+
+def write_lists(out_dir: str, lines: Dict[str, List[str]],
+                classes: Sequence[str], settings: dict) -> None:
+    """Write ``<list>.txt`` per entry of ``lines``, ``classes.txt`` (label
+    order) and the generator ``settings`` (:data:`SETTINGS_FILE`)."""
     for name, content in lines.items():
         with open(osp.join(out_dir, f'{name}.txt'), 'w') as f:
             f.writelines(line + '\n' for line in content)
     with open(osp.join(out_dir, 'classes.txt'), 'w') as f:
-        f.writelines(p + '\n' for p in patterns)
+        f.writelines(name + '\n' for name in classes)
     with open(osp.join(out_dir, SETTINGS_FILE), 'w') as f:
-        json.dump(
-            dict(style=style, num_frames=num_frames, size=size, seed=seed),
-            f)
-    return lines
+        json.dump(settings, f)
 
 
 def check_demo_style(out_dir: str, style: str = 'textured') -> None:

@@ -20,7 +20,6 @@ written losslessly (FFV1) at ``scale`` times the clip size, every pixel
 repeated: decord cannot read a 16-pixel FFV1 frame back, and an area resize
 by ``scale`` in the pipeline restores the rendered frame exactly.
 """
-import json
 import os
 import os.path as osp
 import time
@@ -28,8 +27,7 @@ from typing import Callable, Dict, List, Optional
 
 import numpy as np
 
-from .demo_dataset import (SETTINGS_FILE, SPLITS, check_demo_style,
-                           write_video)
+from .demo_dataset import SPLITS, check_demo_style, write_lists, write_video
 from .moving_digits import DIRECTIONS, render_moving_digits
 
 #: Class names, in label order (:data:`~.moving_digits.DIRECTIONS`).
@@ -95,14 +93,9 @@ def build_digits_demo(out_dir: str,
                                          **render)
         _write(out_dir, rel, frames, scale)
         lines['pretrain'].append(rel)
-    for name, content in lines.items():
-        with open(osp.join(out_dir, f'{name}.txt'), 'w') as f:
-            f.writelines(line + '\n' for line in content)
-    with open(osp.join(out_dir, 'classes.txt'), 'w') as f:
-        f.writelines(name + '\n' for name in DIRECTION_NAMES)
-    with open(osp.join(out_dir, SETTINGS_FILE), 'w') as f:
-        json.dump(dict(style=STYLE, num_frames=num_frames, size=size,
-                       scale=scale, seed=seed), f)
+    write_lists(out_dir, lines, DIRECTION_NAMES,
+                dict(style=STYLE, num_frames=num_frames, size=size,
+                     scale=scale, seed=seed))
     if log is not None:
         log(f'moving-digits demo data: {len(DIRECTIONS)} directions, '
             f'{num_frames} frames {size}x{size} (written x{scale}), seed '

