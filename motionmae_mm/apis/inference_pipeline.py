@@ -131,8 +131,9 @@ def _set_crops(pipeline: List[dict], crops: int, size: int) -> None:
             pipeline[i] = dict(type=kind, crop_size=step['crop_size'])
             return
     if crops == 3:
-        last = max((i for i, s in enumerate(pipeline) if s['type'] == 'Resize'),
-                   default=None)
+        last = max(
+            (i for i, s in enumerate(pipeline) if s['type'] == 'Resize'),
+            default=None)
         if last is None:
             raise ValueError('crops 3: the test pipeline has no resize to '
                              'crop after')

@@ -36,7 +36,8 @@ class _Model(nn.Module):
 
 
 def _test_pipeline(cfg: Config) -> list:
-    return copy.deepcopy([dict(s) for s in cfg.test_dataloader.dataset.pipeline])
+    return copy.deepcopy(
+        [dict(s) for s in cfg.test_dataloader.dataset.pipeline])
 
 
 @pytest.mark.parametrize('crops, crop', [(1, 'CenterCrop'), (3, 'ThreeCrop')])
@@ -46,15 +47,19 @@ def test_finetune_config_keeps_its_steps_and_gets_the_clips(crops, crop):
     assert expected[1]['num_clips'] == 5
     expected[1]['num_clips'] = 2
     expected[4] = dict(type=crop, crop_size=224)
-    got = inference_pipeline(_Model(cfg, 16, 224, 16), num_clips=2,
-                             crops=crops)
+    got = inference_pipeline(
+        _Model(cfg, 16, 224, 16), num_clips=2, crops=crops)
     assert got == expected
     assert got[3] == dict(type='Resize', scale=(-1, 224))
     # asked-for sampling replaces the config's, the rest stays
-    got = inference_pipeline(_Model(cfg, 16, 224, 16), frame_interval=2,
-                             clip_len=8)
-    assert got[1] == dict(type='SampleFrames', clip_len=8, frame_interval=2,
-                          num_clips=1, test_mode=True)
+    got = inference_pipeline(
+        _Model(cfg, 16, 224, 16), frame_interval=2, clip_len=8)
+    assert got[1] == dict(
+        type='SampleFrames',
+        clip_len=8,
+        frame_interval=2,
+        num_clips=1,
+        test_mode=True)
     # the config is not edited
     assert cfg.test_dataloader.dataset.pipeline[1]['num_clips'] == 5
 
@@ -82,12 +87,12 @@ def test_digits_demo_keeps_its_area_resize_and_three_crops_are_added():
 def test_skipping_wrapper_is_unwrapped_so_errors_surface(tmp_path):
     cfg = Config.fromfile(DIGITS)
     # a test pipeline that skips unreadable videos, as training ones do
-    cfg.test_dataloader.dataset.pipeline = cfg.train_dataloader.dataset.pipeline
-    cfg.val_dataloader.dataset.pipeline = cfg.train_dataloader.dataset.pipeline
+    skipping = cfg.train_dataloader.dataset.pipeline
+    cfg.test_dataloader.dataset.pipeline = skipping
+    cfg.val_dataloader.dataset.pipeline = skipping
     got = inference_pipeline(_Model(cfg, 4, 16, 4), num_clips=2)
-    assert [s['type'] for s in got[:3]] == [
-        'DecordInit', 'SampleFrames', 'DecordDecode'
-    ]
+    assert [s['type'] for s in got[:3]
+            ] == ['DecordInit', 'SampleFrames', 'DecordDecode']
     assert got[1]['num_clips'] == 2 and got[1]['test_mode']
     bad = tmp_path / 'bad.mp4'
     bad.write_bytes(b'not a video' * 64)
@@ -102,8 +107,12 @@ def _old_load_video_inputs(model: nn.Module, video: str) -> torch.Tensor:
     size = model.backbone.grid_size[0] * model.backbone.patch_size
     pipeline = Compose([
         dict(type='DecordInit'),
-        dict(type='SampleFrames', clip_len=model.backbone.num_frames,
-             frame_interval=4, num_clips=1, test_mode=True),
+        dict(
+            type='SampleFrames',
+            clip_len=model.backbone.num_frames,
+            frame_interval=4,
+            num_clips=1,
+            test_mode=True),
         dict(type='DecordDecode'),
         dict(type='Resize', scale=(size, size), keep_ratio=False),
         dict(type='FormatShape', input_format='NCTHW'),
@@ -135,16 +144,23 @@ def test_pretraining_config_derives_what_load_video_inputs_used(
     generated = sorted((demo_data).rglob('*.mp4'))[0]
     for video in (str(generated), str(wide)):
         torch.testing.assert_close(
-            load_video_inputs(model, video), _old_load_video_inputs(
-                model, video), rtol=0, atol=0)
+            load_video_inputs(model, video),
+            _old_load_video_inputs(model, video),
+            rtol=0,
+            atol=0)
     # feature extraction keeps mmaction2's short side + crop(s)
     size = model.backbone.grid_size[0] * model.backbone.patch_size
     for crops, crop in ((1, 'CenterCrop'), (3, 'ThreeCrop')):
         got = feature_pipeline(model, clips=2, crops=crops)
-        assert got[1] == dict(type='SampleFrames',
-                              clip_len=model.backbone.num_frames,
-                              frame_interval=4, num_clips=2, test_mode=True)
-        assert got[3:5] == [dict(type='Resize', scale=(-1, size)),
-                            dict(type=crop, crop_size=size)]
+        assert got[1] == dict(
+            type='SampleFrames',
+            clip_len=model.backbone.num_frames,
+            frame_interval=4,
+            num_clips=2,
+            test_mode=True)
+        assert got[3:5] == [
+            dict(type='Resize', scale=(-1, size)),
+            dict(type=crop, crop_size=size)
+        ]
     with pytest.raises(ValueError, match='whole_frame'):
         inference_pipeline(model, crops=3, whole_frame=True)
