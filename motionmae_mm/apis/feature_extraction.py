@@ -1,9 +1,10 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Clip features of a list of videos, batched and resumable.
 
-Each video of an mmaction2 annotation list (``path [label]`` per line) is
-sampled like mmaction2's test pipelines: ``clips`` evenly spaced clips of
-the encoder's length, the short side resized to the encoder's input size
+Each video of an mmaction2 annotation list (``path [label]`` per line) goes
+through :func:`~.inference_pipeline.inference_pipeline`: the config's test
+pipeline when it has one, else mmaction2's usual one (the short side
+resized to the encoder's input size), with ``clips`` evenly spaced clips
 and ``crops`` crops (1 centre or 3 along the long side), so a video gives
 ``clips x crops`` views. A view's feature is the mean of the encoder's
 final-norm tokens (``fc_norm`` of the mean for mean-pooling recognizers),
