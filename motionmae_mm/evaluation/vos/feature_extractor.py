@@ -8,6 +8,10 @@ itself). The encoder's fixed sinusoid table runs over the flattened
 ``t*h*w`` index; the first time slot's spatial table is resized (bicubic)
 to the frame's token grid, so any frame size works. Features are the last
 block's tokens after the final norm.
+
+Frames come from DAVIS's JPEG folders, not video files, so this module does
+not use the video inference pipeline (``motionmae_mm.apis.inference_pipeline``)
+of the other inference APIs.
 """
 from contextlib import contextmanager
 from pathlib import Path
