@@ -175,7 +175,7 @@ def test_sharded_checkpoint_consolidates_to_the_live_weights(runs, tmp_path):
     assert exported.architecture == 'VideoMAEForPreTraining'
 
 
-def test_resume_resharded_from_2_ranks_to_1(runs, demo_data):
+def test_resume_resharded_from_2_ranks_to_1_and_back_to_2(runs, demo_data):
     tmp, epoch_1 = runs['tmp'], runs['fsdp'] / 'epoch_1.pth'
     saved = consolidate(str(epoch_1))['state_dict']
     # 2 -> 1: one rank reads both ranks' slices (batch 4: 2 iterations)
@@ -185,9 +185,22 @@ def test_resume_resharded_from_2_ranks_to_1(runs, demo_data):
     log = proc.stdout + proc.stderr
     assert f'resharded {epoch_1}: saved by 2 rank(s), loaded by 1' in log
     _assert_same(read_checkpoint(one / 'weights_before.pth'), saved)
-    assert sorted(p.name for p in (one / 'epoch_2.pth').glob('*.distcp')) \
-        == ['__0_0.distcp']
+    epoch_2 = one / 'epoch_2.pth'
+    assert sorted(p.name for p in epoch_2.glob('*.distcp')) == [
+        '__0_0.distcp'
+    ]
     assert sorted(_losses(one)) == [3, 4]
+    # 1 -> 2: each rank reads its slice of the one-rank shards, epoch 3
+    two = tmp / 'two'
+    proc = _dist(_config(tmp, demo_data, FSDP_DEMO, 3), two, 2, 29565,
+                 '--resume', str(epoch_2))
+    log = proc.stdout + proc.stderr
+    assert f'resharded {epoch_2}: saved by 1 rank(s), loaded by 2' in log
+    _assert_same(read_checkpoint(two / 'weights_before.pth'),
+                 consolidate(str(epoch_2))['state_dict'])
+    assert sorted(p.name for p in (two / 'epoch_3.pth').glob('*.distcp')) \
+        == ['__0_0.distcp', '__1_0.distcp']
+    assert sorted(_losses(two)) == [5, 6]
 
 
 def test_an_incomplete_or_foreign_shard_set_is_one_error_line(runs,
