@@ -15,14 +15,16 @@ Ends with two lines other tools parse::
 import argparse
 import os.path as osp
 import time
+from collections import Counter
 
 from mmengine.config import Config
 
 from motionmae_mm.apis import (configure_pretrain, draw_reconstruction,
                                pretrain, probe_against_random_init)
+from motionmae_mm.datasets import read_labelled_list
 from motionmae_mm.datasets.digits_demo import ensure_digits_demo
-from motionmae_mm.utils.cli import (ErrorContext, add_traceback_flag,
-                                    user_errors)
+from motionmae_mm.utils.cli import (ErrorContext, UserError,
+                                    add_traceback_flag, user_errors)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -50,10 +52,21 @@ def main() -> None:
         run_demo(args, ctx)
 
 
+def check_shots(data_root: str, shots: int) -> None:
+    """Refuse, before training, a probe that needs more labelled clips per
+    class than ``train.txt`` has."""
+    _, labels = read_labelled_list(osp.join(data_root, 'train.txt'))
+    fewest = min(Counter(labels).values())
+    if not 0 < shots <= fewest:
+        raise UserError(f'--shots {shots}: {data_root}/train.txt has '
+                        f'{fewest} clips per class at the fewest')
+
+
 def run_demo(args: argparse.Namespace, ctx: ErrorContext) -> None:
     """Build the data if needed, pretrain, draw, probe against random."""
     start = time.time()
     ensure_digits_demo(args.data_root)
+    check_shots(args.data_root, args.shots)
     ctx.cfg = cfg = configure_pretrain(
         Config.fromfile(args.config), args.data_root, args.work_dir)
     result = pretrain(cfg)  # loss and every target's loss_<name>

@@ -40,3 +40,17 @@ def test_demo_pretrains_draws_and_probes_against_random_init(tmp_path):
     assert out[-2] == f'checkpoint: {work}/epoch_2.pth'
     assert out[-1] == f'reconstruction: {work}/reconstruction.png'
     assert (work / 'reconstruction.png').stat().st_size > 0
+
+
+def test_a_probe_larger_than_the_labels_is_refused_before_training(
+        tmp_path):
+    data = tmp_path / 'data'
+    build_digits_demo(
+        str(data), counts=dict(train=3, val=1, test=1, pretrain=0), log=None)
+    proc = run_tool('tools/demo.py', '--data-root', data, '--work-dir',
+                    tmp_path / 'work', '--shots', '5')
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f'error: --shots 5: {data}/train.txt has 3 clips per class at the '
+        'fewest')
+    assert not (tmp_path / 'work').exists()
