@@ -14,25 +14,16 @@ import torch
 
 from motionmae_mm.utils import read_checkpoint
 
+from .probe_config import probe_config
 from .test_train import DEMO, REPO, TINY
 
 
 def _probe_config(tmp_path: Path, data: Path) -> Path:
     """The demo config, tiny, plus the per-rank probe hook."""
-    cfg = tmp_path / 'probe_cfg.py'
-    cfg.write_text(f"""
-_base_ = ['{REPO / DEMO}']
-custom_imports = dict(
-    imports=['motionmae_mm', 'tests.tools.rank_probe'],
-    allow_failed_imports=False)
-custom_hooks = [dict(type='RankProbeHook')]
-train_dataloader = dict(
-    dataset=dict(ann_file='{data}/pretrain.txt',
-                 data_prefix=dict(video='{data}')))
-train_cfg = dict(max_epochs=1)
-env_cfg = dict(dist_cfg=dict(timeout=321))  # not torch's 30 minutes
-""")
-    return cfg
+    return probe_config(
+        tmp_path / 'probe_cfg.py', REPO / DEMO, data,
+        [dict(type='RankProbeHook')], 1,
+        'env_cfg = dict(dist_cfg=dict(timeout=321))  # not 30 minutes')
 
 
 def _env() -> dict:

@@ -22,6 +22,7 @@ from motionmae_mm.utils import read_checkpoint
 from motionmae_mm.utils.checkpoint import CheckpointError
 from motionmae_mm.utils.sharded_checkpoint import check_keys, consolidate
 
+from .probe_config import probe_config
 from .test_dist_train import _env, _run
 from .test_resume import _losses
 from .test_train import DEMO, REPO, TINY
@@ -48,22 +49,10 @@ def _config(tmp_path: Path, data: Path, base: str, epochs: int,
     if notice_at is not None:
         hooks.append(dict(type='SignalAtIterHook', iteration=notice_at,
                           rank=1))
-    cfg = tmp_path / f'{Path(base).stem}_{epochs}_{notice_at}.py'
-    cfg.write_text(f"""
-_base_ = ['{REPO / base}']
-custom_imports = dict(
-    imports=['motionmae_mm', 'tests.tools.fsdp_probe',
-             'tests.tools.signal_probe'],
-    allow_failed_imports=False)
-custom_hooks = {hooks!r}
-train_dataloader = dict(
-    dataset=dict(ann_file='{data}/pretrain.txt',
-                 data_prefix=dict(video='{data}')))
-train_cfg = dict(max_epochs={epochs})
-default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=3))
-log_processor = dict(window_size=1)  # per-iteration losses in the log
-""")
-    return cfg
+    return probe_config(
+        tmp_path / f'{Path(base).stem}_{epochs}_{notice_at}.py', REPO / base,
+        data, hooks, epochs,
+        'default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=3))')
 
 
 def _dist(cfg: Path, work: Path, procs: int, port: int, *extra: str,

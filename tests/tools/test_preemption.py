@@ -15,6 +15,7 @@ from motionmae_mm.engine import PREEMPTED_EXIT_CODE
 from motionmae_mm.engine.optim_wrappers import cpu_supports_bf16
 from motionmae_mm.utils import read_checkpoint
 
+from .probe_config import probe_config
 from .test_dist_train import _env, _run, local_srun
 from .test_resume import _losses
 from .test_train import DEMO, REPO, TINY
@@ -38,20 +39,8 @@ def _config(tmp_path: Path, data: Path, notice_at=None, rank=0) -> Path:
     """The demo config on 8 clips, 2 per iteration, plus a real notice."""
     hooks = [] if notice_at is None else [
         dict(type='SignalAtIterHook', iteration=notice_at, rank=rank)]
-    cfg = tmp_path / f'cfg_{notice_at}.py'
-    cfg.write_text(f"""
-_base_ = ['{REPO / DEMO}']
-custom_imports = dict(
-    imports=['motionmae_mm', 'tests.tools.signal_probe'],
-    allow_failed_imports=False)
-custom_hooks = {hooks!r}
-train_dataloader = dict(
-    dataset=dict(ann_file='{data}/pretrain.txt',
-                 data_prefix=dict(video='{data}')))
-train_cfg = dict(max_epochs={EPOCHS})
-log_processor = dict(window_size=1)  # per-iteration losses in the log
-""")
-    return cfg
+    return probe_config(tmp_path / f'cfg_{notice_at}.py', REPO / DEMO, data,
+                        hooks, EPOCHS)
 
 
 def _train(cfg: Path, work: Path, *options: str, resume: bool = False,

@@ -1,5 +1,7 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """What a reconstruction target is: the contract the head relies on."""
+from abc import ABCMeta, abstractmethod
+
 import torch
 from mmaction.registry import MODELS
 from torch import Tensor, nn
@@ -10,7 +12,7 @@ from .patchify import patch_norm, select_patches
 DEFAULT_LOSS = dict(type='MotionMAEReconstructionLoss', loss_weight=1.)
 
 
-class BaseTarget(nn.Module):
+class BaseTarget(nn.Module, metaclass=ABCMeta):
     """A video the model reconstructs at masked tokens, and its loss.
 
     A target is named by its key in ``model.targets``; the head gives each
@@ -39,6 +41,7 @@ class BaseTarget(nn.Module):
         self.norm_pix = norm_pix
         self.loss_module = MODELS.build(loss)
 
+    @abstractmethod
     def source(self, clip: Tensor) -> Tensor:
         """The un-normalised video the target tokens are cut from.
 
@@ -48,7 +51,6 @@ class BaseTarget(nn.Module):
         Returns:
             Tensor: (B, C', T, H, W) with C' = :meth:`channels` of C.
         """
-        raise NotImplementedError
 
     def channels(self, in_channels: int) -> int:
         """Channels of :meth:`source` for a clip of ``in_channels``."""
