@@ -2,7 +2,7 @@
 """Clip features of a list of videos, batched and resumable.
 
 Each video of an mmaction2 annotation list (``path [label]`` per line) goes
-through :func:`~.inference_pipeline.inference_pipeline`: the config's test
+through :func:`~motionmae_mm.datasets.inference_pipeline.inference_pipeline`: the config's test
 pipeline when it has one, else mmaction2's usual one (the short side
 resized to the encoder's input size), with ``clips`` evenly spaced clips
 and ``crops`` crops (1 centre or 3 along the long side), so a video gives
@@ -33,7 +33,7 @@ from torch import Tensor, nn
 
 from ..models.utils import encoder_features
 from ..utils.cli import UserError
-from .inference_pipeline import inference_pipeline
+from ..datasets.inference_pipeline import inference_pipeline
 
 # safetensors metadata that marks a file written by extract_features
 FEATURES_FORMAT = dict(format='motionmae_mm.features')

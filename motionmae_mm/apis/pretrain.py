@@ -13,7 +13,8 @@ from typing import Dict, Optional, Sequence
 import torch
 from mmengine.config import Config
 
-from .inference import init_model, load_video_inputs
+from ..datasets.video_inputs import load_video_inputs
+from .inference import init_model
 from .runtime import adapt_cfg_to_machine, build_runner
 
 

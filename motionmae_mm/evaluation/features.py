@@ -11,6 +11,8 @@ from typing import List, Sequence, Tuple
 import torch
 from torch import Tensor, nn
 
+from ..datasets.video_inputs import load_video_inputs
+
 
 def load_clips(model: nn.Module, videos: Sequence[str],
                num_clips: int) -> Tensor:
@@ -23,7 +25,6 @@ def load_clips(model: nn.Module, videos: Sequence[str],
     Returns:
         Tensor: (N, num_clips, C, T, H, W).
     """
-    from ..apis import load_video_inputs
     return torch.stack(
         [load_video_inputs(model, video, num_clips)[0] for video in videos])
 

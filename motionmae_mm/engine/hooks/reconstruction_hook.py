@@ -11,7 +11,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from torch import Tensor
 
-from ...apis import load_video_inputs
+from ...datasets.video_inputs import load_video_inputs
 from ...visualization import make_grid, reconstruction_rows, row_labels
 from ..fsdp.wrapper import skip_when_sharded
 

@@ -10,7 +10,7 @@ to the frame's token grid, so any frame size works. Features are the last
 block's tokens after the final norm.
 
 Frames come from DAVIS's JPEG folders, not video files, so this module does
-not use the video inference pipeline (``motionmae_mm.apis.inference_pipeline``)
+not use the video inference pipeline (``motionmae_mm.datasets.inference_pipeline``)
 of the other inference APIs.
 """
 from contextlib import contextmanager

@@ -1,9 +1,9 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """The one test-time video pipeline of the inference APIs.
 
-:func:`~motionmae_mm.apis.load_video_inputs` (reconstructions, probes,
+:func:`~motionmae_mm.datasets.video_inputs.load_video_inputs` (reconstructions, probes,
 checkpoint conversion checks) and
-:func:`~motionmae_mm.apis.feature_pipeline` (feature extraction) both take
+:func:`~motionmae_mm.apis.feature_extraction.feature_pipeline` (feature extraction) both take
 their transforms from :func:`inference_pipeline`, so a model sees the same
 frames whichever API feeds it:
 

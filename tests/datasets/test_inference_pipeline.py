@@ -14,7 +14,7 @@ from torch import nn
 
 from motionmae_mm.apis import init_model, load_video_inputs
 from motionmae_mm.apis.feature_extraction import feature_pipeline
-from motionmae_mm.apis.inference_pipeline import inference_pipeline
+from motionmae_mm.datasets.inference_pipeline import inference_pipeline
 from ..conftest import REPO
 from ..tools.test_visualize import tiny_setup
 
