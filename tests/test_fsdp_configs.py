@@ -2,8 +2,10 @@
 """The FSDP2 recipes: their deltas, and two training iterations of each at
 tiny size (patch 14 kept), with the optimizer FSDP2 trains them with."""
 import copy
+import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 import torch.distributed as dist
@@ -65,6 +67,9 @@ def test_strategy_key_and_precision_follow_the_amp_key():
         optimizer=dict(type='AdamW'))
     cfg, dtype = fsdp_optim_wrapper(dict(amp, dtype='float32'), 'cuda')
     assert dtype is None and cfg['max_consecutive'] is None
+    # without the key, as with it: bf16 compute skips up to 10 like AMP
+    amp.pop('max_consecutive')
+    assert fsdp_optim_wrapper(amp, 'cuda')[0]['max_consecutive'] == 10
     plain = dict(type='OptimWrapper', optimizer=dict(type='AdamW'))
     assert fsdp_optim_wrapper(plain, 'cuda') == (plain, None)
 
@@ -76,10 +81,18 @@ def _tiny_pretrain(cfg: Config) -> Config:
     return cfg
 
 
+def _seed(seed: int) -> None:
+    """Seed torch, numpy and random: the fine-tune configs' MixUp / CutMix
+    draw from numpy, so the same torch seed alone gives other losses."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
 def _train_two(cfg: Config, batch: dict, checkpointing: bool) -> tuple:
     """Two iterations from a seeded init with the FSDP2 optimizer wrapper
     (fp32 here); returns the losses and the final weights."""
-    torch.manual_seed(0)
+    _seed(0)
     model = MODELS.build(copy.deepcopy(cfg.model))
     model.init_weights()
     if checkpointing:
@@ -173,7 +186,7 @@ def test_sharded_model_has_the_unsharded_groups_and_losses(tmp_path):
     store = dist.FileStore(str(tmp_path / 'store'), 1)
     dist.init_process_group('gloo', store=store, rank=0, world_size=1)
     try:
-        torch.manual_seed(0)
+        _seed(0)
         model = MODELS.build(copy.deepcopy(cfg.model))
         model.init_weights()
         shard_model(model, FSDP2Options(), None)
@@ -193,3 +206,88 @@ def test_sharded_model_has_the_unsharded_groups_and_losses(tmp_path):
 
     assert groups(sharded) == groups(optim)
     assert got == pytest.approx(losses, abs=1e-5)
+
+
+def test_a_dropped_window_leaves_no_unreduced_gradient(tmp_path):
+    """Accumulation over 2 under FSDP2 (one gloo rank): the first window's
+    second loss is NaN, so the window is dropped; the next window's update
+    equals a fresh model's first one (FSDP2's unreduced gradients of the
+    dropped window's first micro-batch are gone)."""
+    cfg = _tiny_pretrain(Config.fromfile(CONFIGS / 'motionmae_vith_ssv2.py'))
+    cfg.optim_wrapper.update(accumulative_counts=2, max_consecutive=3)
+    batches = [
+        dict(inputs=list(torch.randint(0, 256, (2, 1, 3, 4, 56, 56),
+                                       dtype=torch.uint8)), data_samples=None)
+        for _ in range(4)
+    ]
+    store = dist.FileStore(str(tmp_path / 'store'), 1)
+    dist.init_process_group('gloo', store=store, rank=0, world_size=1)
+
+    def train(steps):
+        _seed(0)
+        model = MODELS.build(copy.deepcopy(cfg.model))
+        model.init_weights()
+        shard_model(model, FSDP2Options(activation_checkpointing=False), None)
+        wrapped = MMFullyShardedModel(model)
+        wrapper, _ = fsdp_optim_wrapper(cfg.optim_wrapper, 'cpu')
+        optim = build_optim_wrapper(model, wrapper)
+        for step, batch in enumerate(steps):
+            if step == len(steps) - 2:
+                _seed(1)  # the same masks for the last two
+            if batch == 'nan':
+                loss = model.loss
+                model.loss = lambda *a, **k: {
+                    n: v * float('nan') for n, v in loss(*a, **k).items()}
+                wrapped.train_step(batches[1], optim)
+                del model.loss
+                assert optim.dropped_window
+            else:
+                wrapped.train_step(batch, optim)
+        return {k: v.full_tensor() if hasattr(v, 'full_tensor') else v
+                for k, v in model.state_dict().items()}
+
+    try:
+        with pytest.warns(UserWarning, match='step skipped'):
+            got = train([batches[0], 'nan', batches[2], batches[3]])
+        expected = train(batches[2:])
+    finally:
+        dist.destroy_process_group()
+    for key, value in expected.items():
+        assert torch.equal(got[key], value), key
+
+
+def test_cpu_offload_trains_the_same_steps(tmp_path):
+    """``strategy.cpu_offload=True`` (one gloo rank): the sharded weights
+    and optimizer state live on the CPU, and two iterations give the same
+    losses and weights as without offloading."""
+    cfg = _tiny_pretrain(Config.fromfile(CONFIGS / 'motionmae_vith_ssv2.py'))
+    clips = torch.randint(0, 256, (2, 1, 3, 4, 56, 56), dtype=torch.uint8)
+    batch = dict(inputs=list(clips), data_samples=None)
+    store = dist.FileStore(str(tmp_path / 'store'), 1)
+    dist.init_process_group('gloo', store=store, rank=0, world_size=1)
+
+    def train(offload: bool):
+        _seed(0)
+        model = MODELS.build(copy.deepcopy(cfg.model))
+        model.init_weights()
+        shard_model(model, FSDP2Options(cpu_offload=offload), None)
+        wrapper, _ = fsdp_optim_wrapper(cfg.optim_wrapper, 'cpu')
+        optim = build_optim_wrapper(model, wrapper)
+        wrapped = MMFullyShardedModel(model)
+        losses = [float(wrapped.train_step(batch, optim)['loss'])
+                  for _ in range(2)]
+        weights = {k: v.full_tensor() if hasattr(v, 'full_tensor') else v
+                   for k, v in model.state_dict().items()}
+        states = [t for s in optim.optimizer.state.values()
+                  for t in s.values() if torch.is_tensor(t)]
+        return losses, weights, states
+
+    try:
+        plain = train(False)
+        offloaded = train(True)
+    finally:
+        dist.destroy_process_group()
+    assert offloaded[0] == plain[0]
+    for key, value in plain[1].items():
+        assert torch.equal(offloaded[1][key], value), key
+    assert offloaded[2] and all(t.device.type == 'cpu' for t in offloaded[2])

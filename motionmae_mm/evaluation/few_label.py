@@ -2,7 +2,7 @@
 """Few-label evaluation of an encoder on moving digits.
 
 What pretraining is for: with ``k`` labelled clips per class, a frozen
-linear probe (and a fine-tune of the last block) of the pretrained encoder
+linear probe (and a fine-tune of the last blocks) of the pretrained encoder
 should beat the same encoder at random init. Labelled clips are drawn from
 the ``'train'`` digit images, ``k`` per class and nested (the 5 of a draw
 are the first 5 of its 20); the L2 weight of the probe is picked on a fixed
@@ -67,6 +67,8 @@ def few_label_eval(model: nn.Module,
                    draws: int = 3,
                    finetune_shots: Sequence[int] = (20, ),
                    finetune_epochs: int = 15,
+                   finetune_blocks: int = 1,
+                   finetune_lr: float = 3e-3,
                    test_per_class: int = 30,
                    val_per_class: int = 10,
                    render: Optional[dict] = None) -> Dict:
@@ -81,6 +83,9 @@ def few_label_eval(model: nn.Module,
         finetune_shots: ``shots`` that also get a fine-tune of the last
             block and a linear head (MAE's partial fine-tune).
         finetune_epochs: Epochs of that fine-tune.
+        finetune_blocks: Last blocks it trains (the encoder's depth: all
+            blocks, the patch embedding stays frozen).
+        finetune_lr: Its peak learning rate.
         render: :func:`render_moving_digits` arguments (clip size...).
 
     Returns:
@@ -91,7 +96,8 @@ def few_label_eval(model: nn.Module,
     backbone = model.backbone
 
     def features(frames: np.ndarray) -> Tuple[Tensor, Tensor]:
-        slots, hidden = encode(backbone, preprocess(model, frames))
+        slots, hidden = encode(backbone, preprocess(model, frames),
+                               finetune_blocks)
         return mean_features(slots), hidden
 
     frames, test_y = digit_set(task, test_per_class, 'heldout',
@@ -113,6 +119,7 @@ def few_label_eval(model: nn.Module,
             if k in finetune_shots:
                 tuned = partial_finetune(
                     backbone, train_h[:n, None], train_y[:n], test_h,
-                    test_y, classes, finetune_epochs, seed=draw)
+                    test_y, classes, finetune_epochs, seed=draw,
+                    tuned_blocks=finetune_blocks, lr=finetune_lr)
                 out['finetune'].setdefault(k, []).append(tuned['acc'])
     return out

@@ -2,6 +2,7 @@
 """motionmae_mm.evaluation: features, linear probe, partial fine-tune."""
 import pytest
 import torch
+from torch import nn
 
 from motionmae_mm.evaluation import (encode, linear_probe, mean_features,
                                      partial_finetune, temporal_features)
@@ -92,3 +93,24 @@ def test_partial_finetune_is_seeded_and_learns_an_easy_task():
     assert other['train_loss'] != runs[0]['train_loss']  # the seed matters
     for key, value in backbone.state_dict().items():
         assert torch.equal(value, before[key]), key  # trained a copy
+
+
+def test_finetune_of_every_block_starts_from_the_patch_embedding():
+    gen = torch.Generator().manual_seed(0)
+    y = torch.arange(2).repeat(8)
+    clips = torch.randn(16, 3, 4, 16, 16, generator=gen) * .1 + \
+        (y.float() * 2 - 1).view(-1, 1, 1, 1, 1)
+    backbone = build_tiny_vit(**dict(SMALL, depth=2))
+    depth = len(backbone.blocks)
+    before = {k: v.clone() for k, v in backbone.state_dict().items()}
+    slots, hidden = encode(backbone, clips, tuned_blocks=depth)
+    # all blocks and the final norm on the entry tokens give the features
+    with torch.no_grad():
+        tokens = backbone.norm(nn.Sequential(*backbone.blocks)(hidden))
+    torch.testing.assert_close(
+        slots, tokens.reshape(16, 2, -1, tokens.shape[-1]).mean(2))
+    run = partial_finetune(backbone, hidden[:, None], y, hidden, y, 2, 6,
+                           seed=0, tuned_blocks=depth, batch_size=4)
+    assert run['acc'] == 100.
+    for key, value in backbone.state_dict().items():
+        assert torch.equal(value, before[key]), key

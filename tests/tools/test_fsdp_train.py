@@ -1,7 +1,8 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """FSDP2 with 2 real gloo processes: the same losses and gradient norms as
-DDP through a preemption and ``--resume``, a sharded checkpoint resumed on
-1 rank, consolidation to a regular checkpoint, one-line errors.
+DDP through a preemption and ``--resume``, the same window dropped when one
+rank's loss is non-finite, a sharded checkpoint resumed on 1 rank,
+consolidation to a regular checkpoint, one-line errors.
 
 Launches (the cost of these tests): DDP, FSDP2 preempted, FSDP2 resumed
 (2 ranks each) and the 2 -> 1 resume (1 rank)."""
@@ -33,19 +34,26 @@ FINETUNE_DEMO = 'configs/demo/finetune_vit-tiny_demo.py'
 # fp32, 8 clips, 2 per rank: 2 iterations per epoch; gradients accumulate
 # over both (one update per epoch) and are clipped to a small norm, so
 # accumulation without communication and clipping of sharded gradients
-# are both compared with DDP
+# are both compared with DDP; the non-finite skip goes on past one
 OPTIONS = [
     *TINY, 'train_dataloader.batch_size=2', 'optim_wrapper.dtype=float32',
     'optim_wrapper.accumulative_counts=2',
-    'optim_wrapper.clip_grad.max_norm=0.05'
+    'optim_wrapper.clip_grad.max_norm=0.05', 'optim_wrapper.max_consecutive=3'
 ]
+#: Rank 1's loss is NaN in this iteration (0-based): the last of epoch 2,
+#: which closes its accumulation window.
+NON_FINITE_AT = 3
 
 
 def _config(tmp_path: Path, data: Path, base: str, epochs: int,
             notice_at: Optional[int] = None) -> Path:
-    """``base`` on the demo clips, with the weights probe and, with
-    ``notice_at``, a SIGTERM to rank 1 after that iteration."""
-    hooks = [dict(type='WeightsProbeHook')]
+    """``base`` on the demo clips, with the weights probe, a non-finite
+    loss on rank 1 in iteration ``NON_FINITE_AT`` and, with ``notice_at``,
+    a SIGTERM to rank 1 after that iteration."""
+    hooks = [
+        dict(type='WeightsProbeHook'),
+        dict(type='NonFiniteLossHook', iteration=NON_FINITE_AT, rank=1)
+    ]
     if notice_at is not None:
         hooks.append(dict(type='SignalAtIterHook', iteration=notice_at,
                           rank=1))
@@ -125,6 +133,22 @@ def test_fsdp_equals_ddp_through_a_preemption_and_resume(runs):
     for step, norm in norms[0].items():
         assert norm > 0.05  # clipped: the norm is above max_norm
         assert abs(norm - norms[1][step]) <= 1e-5 * norm
+
+
+def test_a_non_finite_loss_closing_a_window_drops_it_on_every_rank(runs):
+    """Rank 1's loss is NaN in the last iteration, which closes epoch 2's
+    window: its first micro-batch's gradients were never reduced, so no
+    rank steps. Stepping on them would give each DDP rank other weights."""
+    ddp, fsdp = runs['ddp'], runs['fsdp']
+    for work in (ddp, fsdp):
+        assert _scalars(work, 'skipped_steps') == {NON_FINITE_AT + 1: 1}
+    resumed = runs['resume_log'].stdout + runs['resume_log'].stderr
+    assert f'at iteration {NON_FINITE_AT + 1}: step skipped' in resumed
+    epoch_1 = read_checkpoint(ddp / 'epoch_1.pth')['state_dict']
+    _assert_same(read_checkpoint(ddp / 'weights_after.pth'), epoch_1)
+    _assert_same(read_checkpoint(ddp / 'weights_after_rank1.pth'), epoch_1)
+    _assert_same(read_checkpoint(fsdp / 'weights_after.pth'),
+                 consolidate(str(fsdp / 'epoch_1.pth'))['state_dict'])
 
 
 def test_sharded_checkpoint_consolidates_to_the_live_weights(runs, tmp_path):

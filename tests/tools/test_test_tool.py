@@ -168,7 +168,7 @@ def test_finetune_log_has_no_per_parameter_lines(finetuned):
 
 def test_dist_test_prints_the_result_once(finetuned, ft_data):
     import os
-    env = dict(os.environ, PYTHON=sys.executable, PORT='29543',
+    env = dict(os.environ, PYTHON=sys.executable, PORT='29548',
                OMP_NUM_THREADS='1')
     proc = subprocess.run([
         'bash', 'tools/dist_test.sh', FINETUNE,

@@ -1,36 +1,36 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-"""Per-rank memory of the training state, DDP vs FSDP2, ViT-B/L/H/g.
+"""Per-rank memory of training, DDP vs FSDP2, ViT-B/L/H/g.
 
-Counted, not measured: each config's model is built with its parameters on
-the meta device (no memory, little time) and the bytes of weights,
-gradients and AdamW state are summed as each strategy keeps them per rank.
-DDP keeps every parameter on every rank (fp32 weight, fp32 gradient, two
-fp32 moments: 16 bytes); FSDP2 keeps those 16 bytes for its dim-0 shard of
-each parameter (``ceil(rows / ranks)`` rows: FSDP2 pads to equal shards).
-Activations and the block weights gathered during a step come on top and
-are not counted; the peak memory of a real step is not measured here (it
-needs the GPUs).
+Two tables, each figure labelled with how it was obtained:
 
-    python tools/analysis/fsdp_memory.py [--ranks 1 2 8] \\
-        [--out docs/results/fsdp_memory.json]
+* counted (always): weights + gradients + AdamW state per rank, from the
+  parameter shapes of each pretraining config built on the meta device
+  (:mod:`motionmae_mm.analysis.state_memory`);
+* measured (``--measure``): ``tools/train.py`` under torchrun trains the
+  configs of ``--measure-models`` for a few steps on this machine (gloo on
+  CPU, NCCL on GPUs) with DDP, FSDP2 and FSDP2 with activation
+  checkpointing, and each rank records the state it holds, the peak memory
+  of a step and the step time (:mod:`motionmae_mm.analysis.step_memory`).
 
-The table is cached in ``--out`` and printed from there unless the
-configs or ranks asked for differ (``--force`` recounts).
+Results are cached in ``--out`` (the counted table per configs and ranks,
+each measured run per model, strategy, ranks, batch and device) and printed
+from there; ``--force`` recounts and measures again.
+
+    python tools/analysis/fsdp_memory.py [--ranks 1 2 8]
+    python tools/analysis/fsdp_memory.py --measure \\
+        [--measure-models ViT-B/16 ViT-L/16] [--measure-ranks 2]
 """
 import argparse
 import json
-import math
 import os.path as osp
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, List, Optional
 
 import torch
-from mmaction.registry import MODELS
-from mmengine.config import Config
-from torch import nn
 
+from motionmae_mm.analysis.state_memory import count_state
+from motionmae_mm.analysis.step_memory import measure_step_memory
 from motionmae_mm.utils import register_all_modules
 from motionmae_mm.utils.cli import add_traceback_flag, user_errors
 
@@ -40,68 +40,17 @@ CONFIGS = {
     'ViT-H/14': 'configs/motionmae_vith_ssv2.py',
     'ViT-g/14': 'configs/motionmae_vitg_ssv2.py',
 }
+#: The strategies a measured run compares (the config's ``strategy`` key).
+STRATEGIES = {
+    'DDP': None,
+    'FSDP2': dict(type='FSDP2', activation_checkpointing=False),
+    'FSDP2 + checkpointing': dict(type='FSDP2', activation_checkpointing=True),
+}
 REPO = Path(__file__).resolve().parents[2]
-BYTES_PER_PARAM = 16  # fp32 weight + gradient + AdamW exp_avg, exp_avg_sq
 
 
-@contextmanager
-def parameters_on_meta():
-    """Every parameter registered meanwhile moves to the meta device as it
-    is registered: a model of any size builds in a moment, one (empty)
-    parameter in memory at a time. (``torch.device('meta')`` as a context
-    breaks constructors that call ``.item()``.)"""
-    register = nn.Module.register_parameter
-
-    def to_meta(module, name, param):
-        if param is not None:
-            param = nn.Parameter(
-                param.detach().to('meta'), requires_grad=param.requires_grad)
-        register(module, name, param)
-
-    nn.Module.register_parameter = to_meta
-    try:
-        yield
-    finally:
-        nn.Module.register_parameter = register
-
-
-def parameter_shapes(config: str) -> List[torch.Size]:
-    """Shapes of the trained parameters of ``config``'s model."""
-    cfg = Config.fromfile(REPO / config)
-    with parameters_on_meta():
-        model = MODELS.build(cfg.model)
-    return [p.shape for p in model.parameters() if p.requires_grad]
-
-
-def state_bytes(shapes: List[torch.Size], ranks: int, sharded: bool) -> int:
-    """Bytes of weights + gradients + AdamW state on one rank."""
-    total = 0
-    for shape in shapes:
-        numel = math.prod(shape)
-        if sharded and len(shape) > 0:
-            numel = math.ceil(shape[0] / ranks) * (numel // shape[0])
-        total += numel * BYTES_PER_PARAM
-    return total
-
-
-def count(ranks: List[int]) -> Dict[str, dict]:
-    """``{model: {params, ddp: {ranks: GiB}, fsdp: {ranks: GiB}}}``."""
-    register_all_modules()
-    out = {}
-    for name, config in CONFIGS.items():
-        shapes = parameter_shapes(config)
-        out[name] = dict(
-            config=config,
-            params=sum(math.prod(s) for s in shapes),
-            ddp={str(n): state_bytes(shapes, n, False) / 2**30
-                 for n in ranks},
-            fsdp={str(n): state_bytes(shapes, n, True) / 2**30
-                  for n in ranks})
-    return out
-
-
-def table(results: Dict[str, dict], ranks: List[int]) -> str:
-    """The results as a markdown table (GiB per rank)."""
+def counted_table(results: Dict[str, dict], ranks: List[int]) -> str:
+    """The counted results as a markdown table (GiB per rank)."""
     head = ['model', 'params'] + [f'DDP {n}' for n in ranks
                                   ] + [f'FSDP2 {n}' for n in ranks]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
@@ -113,29 +62,103 @@ def table(results: Dict[str, dict], ranks: List[int]) -> str:
     return '\n'.join(lines)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def measured_table(runs: Dict[str, dict]) -> str:
+    """The measured runs as a markdown table, each against DDP's run of the
+    same model, ranks, batch and device."""
+    head = ['model', 'strategy', 'ranks', 'batch/rank', 'device',
+            'params', 'grads', 'AdamW', 'state', 'state / DDP',
+            'peak step', 'step s', 'step / DDP']
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for key, run in runs.items():
+        ddp = runs.get(key.replace(f'|{run["strategy"]}|', '|DDP|'))
+        cells = [run['model'], run['strategy'], str(run['ranks']),
+                 str(run['batch_size']), run['device']]
+        cells += [f'{run[k]:.2f}' for k in ('params', 'grads', 'optimizer',
+                                              'state')]
+        cells.append(f'{run["state"] / ddp["state"]:.2f}' if ddp else '-')
+        cells += [f'{run["peak"]:.2f}', f'{run["seconds"]:.2f}']
+        cells.append(f'{run["seconds"] / ddp["seconds"]:.2f}' if ddp
+                     else '-')
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def missing_runs(args: argparse.Namespace, cached: Dict[str, dict]):
+    """``(key, model, strategy name, ranks)`` of every requested run that
+    ``cached`` lacks (all of them with ``--force``)."""
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() \
+        else 'CPU'
+    for model in args.measure_models:
+        for ranks in args.measure_ranks:
+            for name in STRATEGIES:
+                key = f'{model}|{name}|{ranks}|{args.batch_size}|{device}'
+                if args.force or key not in cached:
+                    yield key, dict(model=model, strategy=name, ranks=ranks,
+                                    batch_size=args.batch_size, device=device)
+
+
+def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--ranks', type=int, nargs='+', default=[1, 2, 8])
     parser.add_argument('--out', default='docs/results/fsdp_memory.json')
     parser.add_argument(
-        '--force',
-        action='store_true',
-        help='recount even if --out holds the results')
-    add_traceback_flag(parser)
-    args = parser.parse_args(argv)
+        '--force', action='store_true',
+        help='recount and measure again even if --out holds the results')
+    parser.add_argument(
+        '--measure', action='store_true',
+        help='also train a few steps per strategy and measure them')
+    parser.add_argument(
+        '--measure-models', nargs='+', default=['ViT-B/16', 'ViT-L/16'],
+        choices=sorted(CONFIGS))
+    parser.add_argument('--measure-ranks', type=int, nargs='+', default=[2])
+    parser.add_argument(
+        '--batch-size', type=int, default=1, help='clips per rank and step')
+    parser.add_argument(
+        '--work-dir', default='work_dirs/benchmarks/fsdp_memory',
+        help='logs and records of the measured runs')
+    return add_traceback_flag(parser).parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
     with user_errors(args.traceback):
-        cached = None
-        if osp.isfile(args.out) and not args.force:
+        cache = {}
+        if osp.isfile(args.out):
             with open(args.out) as f:
-                cached = json.load(f)
+                cache = json.load(f)
         wanted = dict(configs=CONFIGS, ranks=args.ranks)
-        if cached is None or cached.get('key') != wanted:
-            cached = dict(key=wanted, results=count(args.ranks))
-            with open(args.out, 'w') as f:
-                json.dump(cached, f, indent=1)
+        counted = cache.get('counted', {})
+        if counted.get('key') != wanted or args.force:
+            register_all_modules()
+            configs = {k: str(REPO / v) for k, v in CONFIGS.items()}
+            cache['counted'] = dict(
+                key=wanted, results=count_state(configs, args.ranks))
+            _save(args.out, cache)
+        measured = cache.setdefault('measured', {})
+        runs = list(missing_runs(args, measured)) if args.measure else []
+        for key, run in runs:
+            print(f'measuring {key}', flush=True)
+            folder = key.replace('|', '_').replace('/', '-').replace(' ', '')
+            measured[key] = dict(
+                run, **measure_step_memory(
+                    str(REPO / CONFIGS[run['model']]),
+                    osp.join(args.work_dir, folder),
+                    STRATEGIES[run['strategy']], run['ranks'],
+                    run['batch_size']))
+            _save(args.out, cache)
     print('weights + gradients + AdamW state per rank, GiB (counted)')
-    print(table(cached['results'], args.ranks))
+    print(counted_table(cache['counted']['results'], args.ranks))
+    if measured:
+        print('\nper rank, GiB and seconds (measured: tools/train.py under '
+              'torchrun; peak step = resident memory of the process on CPU, '
+              'memory allocated by torch on a GPU)')
+        print(measured_table(measured))
     return 0
+
+
+def _save(path: str, cache: dict) -> None:
+    with open(path, 'w') as f:
+        json.dump(cache, f, indent=1)
 
 
 if __name__ == '__main__':

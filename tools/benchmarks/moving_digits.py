@@ -82,6 +82,13 @@ def parse_args() -> argparse.Namespace:
         help='digits per probe clip (pretraining keeps the config\'s); '
         '1 1: the mover alone, no distractors')
     parser.add_argument(
+        '--finetune-blocks', type=int, default=1,
+        help='last encoder blocks the fine-tune trains (6: all of the '
+        'digits encoder); 1 is MAE\'s partial fine-tune')
+    parser.add_argument(
+        '--finetune-lr', type=float, default=3e-3,
+        help='peak learning rate of the fine-tune')
+    parser.add_argument(
         '--cfg-options', nargs='+', default=[],
         help='key=value overrides for every variant')
     parser.add_argument(
@@ -112,6 +119,9 @@ def run(args: argparse.Namespace) -> None:
     if common:
         print(f'overriding for every variant: {" ".join(common)}')
     evaluation = dict(preset['evaluation'], task=args.task)
+    if (args.finetune_blocks, args.finetune_lr) != (1, 3e-3):
+        evaluation.update(finetune_blocks=args.finetune_blocks,
+                          finetune_lr=args.finetune_lr)
     if args.probe_digits:
         evaluation['render'] = dict(num_digits=tuple(args.probe_digits))
     # scores are cached per preset and evaluation setting
@@ -135,6 +145,8 @@ def run(args: argparse.Namespace) -> None:
     name = f'{args.preset}-{args.task}'
     if args.probe_digits:
         name += '-digits{}-{}'.format(*args.probe_digits)
+    if 'finetune_blocks' in evaluation:
+        name += f'-ft{args.finetune_blocks}-lr{args.finetune_lr:g}'
     with open(osp.join(args.work_dir, f'{name}.json'), 'w') as f:
         json.dump(results, f, indent=1)
     table = osp.abspath(osp.join(args.work_dir, f'{name}.md'))

@@ -97,6 +97,7 @@ def fsdp_optim_wrapper(
     cfg['type'] = FP32_TWIN[kind]
     for key in _AMP_ONLY_KEYS:
         cfg.pop(key, None)
-    if compute is not None and cfg.get('max_consecutive', 0) is None:
+    if compute is not None and kind.startswith('NonFiniteSkip') and \
+            cfg.get('max_consecutive') is None:
         cfg['max_consecutive'] = 10  # as under AMP (NonFiniteSkipMixin)
     return cfg, compute

@@ -82,7 +82,9 @@ def shard_model(model: nn.Module, options: FSDP2Options,
         mp_policy=mp,
         reshard_after_forward=options.reshard_after_forward)
     if options.cpu_offload:
-        kwargs['offload_policy'] = CPUOffloadPolicy()
+        # pinned host memory needs a GPU (it fails on a CPU-only machine)
+        kwargs['offload_policy'] = CPUOffloadPolicy(
+            pin_memory=torch.cuda.is_available())
     for unit in shard_units(model, options.shard_units):
         if options.activation_checkpointing:
             checkpoint_forward(unit)
@@ -112,6 +114,27 @@ def clip_sharded_grad_norm_(parameters,
     return total
 
 
+def drop_unreduced_gradients(model: nn.Module) -> None:
+    """Forget the gradients FSDP2 accumulated without reducing them.
+
+    On accumulation steps FSDP2 keeps each block's unsharded gradient
+    inside its parameter state (not in ``param.grad``) until a backward
+    with gradient sync reduce-scatters it. When the non-finite skip drops
+    a window whose closing backward never ran, they must go too, or they
+    would join the next window's reduction. (Private FSDP2 state, torch
+    pinned: ``tests/test_fsdp_configs.py`` checks the result.)
+    """
+    for module in model.modules():
+        if not isinstance(module, FSDPModule):
+            continue
+        group = module._get_fsdp_state()._fsdp_param_group
+        for param in group.fsdp_params if group is not None else ():
+            param.unsharded_accumulated_grad = None
+            unsharded = getattr(param, '_unsharded_param', None)
+            if unsharded is not None:
+                unsharded.grad = None
+
+
 @MODEL_WRAPPERS.register_module()
 class MMFullyShardedModel(nn.Module):
     """Holds a ``fully_shard``-ed model as ``module`` (mmengine's wrapper
@@ -120,7 +143,8 @@ class MMFullyShardedModel(nn.Module):
     ``train_step`` is mmengine's, plus gradient accumulation without
     communication: on steps that do not update, FSDP keeps the unsharded
     gradients and reduce-scatters nothing (``set_requires_gradient_sync``;
-    DDP's ``no_sync`` does not exist here).
+    DDP's ``no_sync`` does not exist here); a window the non-finite skip
+    drops leaves none of them behind (:func:`drop_unreduced_gradients`).
     """
 
     def __init__(self, module: nn.Module) -> None:
@@ -138,6 +162,8 @@ class MMFullyShardedModel(nn.Module):
             losses = model._run_forward(data, mode='loss')
         parsed_loss, log_vars = model.parse_losses(losses)
         optim_wrapper.update_params(parsed_loss)
+        if getattr(optim_wrapper, 'dropped_window', False):
+            drop_unreduced_gradients(model)
         return log_vars
 
     def val_step(self, data: Union[dict, tuple, list]) -> list:

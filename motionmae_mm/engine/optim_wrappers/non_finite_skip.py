@@ -43,7 +43,13 @@ class NonFiniteSkipMixin:
     With gradient accumulation (``accumulative_counts=k``) a skipped
     micro-batch still counts towards the window of ``k``, so windows stay
     aligned with iterations; it contributes no gradient, and a window whose
-    every micro-batch was skipped makes no update.
+    every micro-batch was skipped makes no update. In a distributed run a
+    window whose *closing* micro-batch is skipped makes no update either:
+    the earlier micro-batches' gradients are reduced across ranks only by
+    the closing backward (DDP's ``no_sync``, FSDP2's gradient sync), so
+    stepping on them would let each rank's weights drift apart; they are
+    dropped (``dropped_window`` tells the model wrapper to drop what it
+    keeps, :class:`~motionmae_mm.engine.fsdp.MMFullyShardedModel`).
 
     Args:
         max_consecutive (int, optional): Non-finite losses in a row that
@@ -60,6 +66,7 @@ class NonFiniteSkipMixin:
         self.skipped_steps = 0
         self.skipped_in_a_row = 0
         self._window_has_grad = False
+        self.dropped_window = False
 
     def _mixed_precision(self) -> bool:
         """Whether steps run under fp16/bf16 autocast or loss scaling."""
@@ -70,6 +77,7 @@ class NonFiniteSkipMixin:
                       loss: torch.Tensor,
                       step_kwargs: Optional[Dict] = None,
                       zero_kwargs: Optional[Dict] = None) -> None:
+        self.dropped_window = False
         finite = torch.isfinite(loss.detach()).all().float()
         if is_distributed():
             all_reduce(finite, op='min')
@@ -82,7 +90,9 @@ class NonFiniteSkipMixin:
         self.skipped_in_a_row += 1
         self._inner_count += 1  # the micro-batch still fills its window
         if self.should_update():
-            if self._window_has_grad:
+            if self._window_has_grad and is_distributed():
+                self.dropped_window = True  # never reduced: see above
+            elif self._window_has_grad:
                 self.step(**(step_kwargs or {}))
             self.zero_grad(**(zero_kwargs or {}))
             self._window_has_grad = False
