@@ -125,7 +125,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         cache = {}
         if osp.isfile(args.out):
             with open(args.out) as f:
-                cache = json.load(f)
+                cache = {k: v for k, v in json.load(f).items()
+                         if k in ('counted', 'measured')}
         wanted = dict(configs=CONFIGS, ranks=args.ranks)
         counted = cache.get('counted', {})
         if counted.get('key') != wanted or args.force:
