@@ -18,6 +18,7 @@ from motionmae_mm.engine.fsdp import (FSDP2Options, MMFullyShardedModel,
                                       checkpoint_forward, fsdp_optim_wrapper,
                                       parse_strategy, shard_model, shard_units)
 from motionmae_mm.utils.cli import UserError
+from .tools.fsdp_probe import make_next_loss_non_finite
 
 CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
 # config: (width, depth, FFN ratio, the ViT-B config it inherits)
@@ -81,6 +82,12 @@ def _tiny_pretrain(cfg: Config) -> Config:
     return cfg
 
 
+def _clips() -> dict:
+    """A batch of two random uint8 clips of the tiny pretraining size."""
+    clips = torch.randint(0, 256, (2, 1, 3, 4, 56, 56), dtype=torch.uint8)
+    return dict(inputs=list(clips), data_samples=None)
+
+
 def _seed(seed: int) -> None:
     """Seed torch, numpy and random: the fine-tune configs' MixUp / CutMix
     draw from numpy, so the same torch seed alone gives other losses."""
@@ -122,16 +129,14 @@ def test_big_pretrain_recipe_trains_two_iterations(name):
         assert cfg[key] == vitb[key], key  # the ViT-B recipe otherwise
     assert cfg.optim_wrapper.optimizer == vitb.optim_wrapper.optimizer
     cfg = _tiny_pretrain(cfg)
-    clips = torch.randint(0, 256, (2, 1, 3, 4, 56, 56), dtype=torch.uint8)
-    batch = dict(inputs=list(clips), data_samples=None)
+    batch = _clips()
     losses, weights, _ = _train_two(cfg, batch, checkpointing=True)
     assert all(0 < x < 10 for x in losses) and losses[0] != losses[1]
 
 
 def test_activation_checkpointing_recomputes_the_same_step():
     cfg = _tiny_pretrain(Config.fromfile(CONFIGS / 'motionmae_vith_ssv2.py'))
-    clips = torch.randint(0, 256, (2, 1, 3, 4, 56, 56), dtype=torch.uint8)
-    batch = dict(inputs=list(clips), data_samples=None)
+    batch = _clips()
     losses, weights, _ = _train_two(cfg, batch, checkpointing=True)
     same, plain, _ = _train_two(cfg, batch, checkpointing=False)
     assert same == losses
@@ -177,27 +182,41 @@ def test_big_finetune_recipe_trains_two_iterations(name):
     assert scales == {round(decay**k, 6) for k in range(4)}
 
 
-def test_sharded_model_has_the_unsharded_groups_and_losses(tmp_path):
+@pytest.fixture
+def one_gloo_rank(tmp_path):
+    """A process group of one gloo rank in this process, for FSDP2."""
+    store = dist.FileStore(str(tmp_path / 'store'), 1)
+    dist.init_process_group('gloo', store=store, rank=0, world_size=1)
+    yield
+    dist.destroy_process_group()
+
+
+def _sharded(cfg: Config, options: FSDP2Options) -> tuple:
+    """``cfg``'s model from a seeded init, sharded, in the wrapper the
+    runner gives it, with the FSDP2 optimizer wrapper."""
+    _seed(0)
+    model = MODELS.build(copy.deepcopy(cfg.model))
+    model.init_weights()
+    shard_model(model, options, None)
+    wrapper, _ = fsdp_optim_wrapper(cfg.optim_wrapper, 'cpu')
+    return model, MMFullyShardedModel(model), build_optim_wrapper(
+        model, wrapper)
+
+
+def _gathered(model) -> dict:
+    """The model's state with every shard gathered."""
+    return {k: v.full_tensor() if hasattr(v, 'full_tensor') else v
+            for k, v in model.state_dict().items()}
+
+
+def test_sharded_model_has_the_unsharded_groups_and_losses(one_gloo_rank):
     """FSDP2 on one gloo rank: layer-wise lr decay groups from the same
     names and sizes, and the same two losses as the unsharded model."""
     cfg = _tiny_finetune(Config.fromfile(CONFIGS / sorted(FINETUNE)[0]))
     batch = _labelled(4)
     losses, _, optim = _train_two(cfg, batch, checkpointing=False)
-    store = dist.FileStore(str(tmp_path / 'store'), 1)
-    dist.init_process_group('gloo', store=store, rank=0, world_size=1)
-    try:
-        _seed(0)
-        model = MODELS.build(copy.deepcopy(cfg.model))
-        model.init_weights()
-        shard_model(model, FSDP2Options(), None)
-        wrapped = MMFullyShardedModel(model)
-        wrapper, _ = fsdp_optim_wrapper(cfg.optim_wrapper, 'cpu')
-        sharded = build_optim_wrapper(model, wrapper)
-        got = [
-            float(wrapped.train_step(batch, sharded)['loss']) for _ in range(2)
-        ]
-    finally:
-        dist.destroy_process_group()
+    _, wrapped, sharded = _sharded(cfg, FSDP2Options())
+    got = [float(wrapped.train_step(batch, sharded)['loss']) for _ in range(2)]
 
     def groups(wrapper):
         return [(g['lr'], g['weight_decay'],
@@ -208,85 +227,54 @@ def test_sharded_model_has_the_unsharded_groups_and_losses(tmp_path):
     assert got == pytest.approx(losses, abs=1e-5)
 
 
-def test_a_dropped_window_leaves_no_unreduced_gradient(tmp_path):
+def test_a_dropped_window_leaves_no_unreduced_gradient(one_gloo_rank):
     """Accumulation over 2 under FSDP2 (one gloo rank): the first window's
     second loss is NaN, so the window is dropped; the next window's update
     equals a fresh model's first one (FSDP2's unreduced gradients of the
     dropped window's first micro-batch are gone)."""
     cfg = _tiny_pretrain(Config.fromfile(CONFIGS / 'motionmae_vith_ssv2.py'))
     cfg.optim_wrapper.update(accumulative_counts=2, max_consecutive=3)
-    batches = [
-        dict(inputs=list(torch.randint(0, 256, (2, 1, 3, 4, 56, 56),
-                                       dtype=torch.uint8)), data_samples=None)
-        for _ in range(4)
-    ]
-    store = dist.FileStore(str(tmp_path / 'store'), 1)
-    dist.init_process_group('gloo', store=store, rank=0, world_size=1)
+    batches = [_clips() for _ in range(4)]
 
-    def train(steps):
-        _seed(0)
-        model = MODELS.build(copy.deepcopy(cfg.model))
-        model.init_weights()
-        shard_model(model, FSDP2Options(activation_checkpointing=False), None)
-        wrapped = MMFullyShardedModel(model)
-        wrapper, _ = fsdp_optim_wrapper(cfg.optim_wrapper, 'cpu')
-        optim = build_optim_wrapper(model, wrapper)
-        for step, batch in enumerate(steps):
-            if step == len(steps) - 2:
+    def train(steps: list) -> dict:
+        """Train on ``(batch, non-finite)`` steps; the gathered weights."""
+        model, wrapped, optim = _sharded(
+            cfg, FSDP2Options(activation_checkpointing=False))
+        for i, (batch, non_finite) in enumerate(steps):
+            if i == len(steps) - 2:
                 _seed(1)  # the same masks for the last two
-            if batch == 'nan':
-                loss = model.loss
-                model.loss = lambda *a, **k: {
-                    n: v * float('nan') for n, v in loss(*a, **k).items()}
-                wrapped.train_step(batches[1], optim)
-                del model.loss
-                assert optim.dropped_window
-            else:
-                wrapped.train_step(batch, optim)
-        return {k: v.full_tensor() if hasattr(v, 'full_tensor') else v
-                for k, v in model.state_dict().items()}
+            if non_finite:
+                make_next_loss_non_finite(model)
+            wrapped.train_step(batch, optim)
+            assert optim.dropped_window == non_finite
+        return _gathered(model)
 
-    try:
-        with pytest.warns(UserWarning, match='step skipped'):
-            got = train([batches[0], 'nan', batches[2], batches[3]])
-        expected = train(batches[2:])
-    finally:
-        dist.destroy_process_group()
+    with pytest.warns(UserWarning, match='step skipped'):
+        got = train([(batches[0], False), (batches[1], True),
+                     (batches[2], False), (batches[3], False)])
+    expected = train([(batches[2], False), (batches[3], False)])
     for key, value in expected.items():
         assert torch.equal(got[key], value), key
 
 
-def test_cpu_offload_trains_the_same_steps(tmp_path):
+def test_cpu_offload_trains_the_same_steps(one_gloo_rank):
     """``strategy.cpu_offload=True`` (one gloo rank): the sharded weights
     and optimizer state live on the CPU, and two iterations give the same
     losses and weights as without offloading."""
     cfg = _tiny_pretrain(Config.fromfile(CONFIGS / 'motionmae_vith_ssv2.py'))
-    clips = torch.randint(0, 256, (2, 1, 3, 4, 56, 56), dtype=torch.uint8)
-    batch = dict(inputs=list(clips), data_samples=None)
-    store = dist.FileStore(str(tmp_path / 'store'), 1)
-    dist.init_process_group('gloo', store=store, rank=0, world_size=1)
+    batch = _clips()
 
-    def train(offload: bool):
-        _seed(0)
-        model = MODELS.build(copy.deepcopy(cfg.model))
-        model.init_weights()
-        shard_model(model, FSDP2Options(cpu_offload=offload), None)
-        wrapper, _ = fsdp_optim_wrapper(cfg.optim_wrapper, 'cpu')
-        optim = build_optim_wrapper(model, wrapper)
-        wrapped = MMFullyShardedModel(model)
+    def train(offload: bool) -> tuple:
+        model, wrapped, optim = _sharded(cfg,
+                                         FSDP2Options(cpu_offload=offload))
         losses = [float(wrapped.train_step(batch, optim)['loss'])
                   for _ in range(2)]
-        weights = {k: v.full_tensor() if hasattr(v, 'full_tensor') else v
-                   for k, v in model.state_dict().items()}
         states = [t for s in optim.optimizer.state.values()
                   for t in s.values() if torch.is_tensor(t)]
-        return losses, weights, states
+        return losses, _gathered(model), states
 
-    try:
-        plain = train(False)
-        offloaded = train(True)
-    finally:
-        dist.destroy_process_group()
+    plain = train(False)
+    offloaded = train(True)
     assert offloaded[0] == plain[0]
     for key, value in plain[1].items():
         assert torch.equal(offloaded[1][key], value), key

@@ -23,7 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import torch
 from mmaction.registry import HOOKS
@@ -32,8 +32,9 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from .build import load_config
+from .preemption import REPO
+from .timing import peak_memory_bytes, reset_peak_memory, sync
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 GIB = 2**30
 
 
@@ -42,27 +43,6 @@ def local_bytes(tensor: torch.Tensor) -> int:
     if hasattr(tensor, 'to_local'):
         tensor = tensor.to_local()
     return tensor.numel() * tensor.element_size()
-
-
-def reset_peak_memory(device: torch.device) -> None:
-    """Start a new high-water mark of this process's memory."""
-    if device.type == 'cuda':
-        torch.cuda.reset_peak_memory_stats(device)
-    else:
-        with open('/proc/self/clear_refs', 'w') as f:
-            f.write('5')
-
-
-def peak_memory_bytes(device: torch.device) -> int:
-    """The high-water mark since :func:`reset_peak_memory` (CPU: resident
-    memory of the whole process; GPU: memory allocated by torch)."""
-    if device.type == 'cuda':
-        return torch.cuda.max_memory_allocated(device)
-    with open('/proc/self/status') as f:
-        for line in f:
-            if line.startswith('VmHWM:'):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError('/proc/self/status has no VmHWM')
 
 
 @HOOKS.register_module()
@@ -116,8 +96,7 @@ class StepMemoryHook(Hook):
                          outputs=None) -> None:
         if not self._measured(runner):
             return
-        if self.device.type == 'cuda':
-            torch.cuda.synchronize(self.device)
+        sync(self.device)
         self.record['seconds'].append(time.perf_counter() - self._start)
         self.record['peak_bytes'].append(peak_memory_bytes(self.device))
         if runner.iter + 1 == self.warmup + self.iters:
@@ -170,7 +149,6 @@ def measure_step_memory(config: str,
                         batch_size: int = 1,
                         warmup: int = 2,
                         iters: int = 3,
-                        options: Sequence[str] = (),
                         timeout: float = 3600.) -> Dict:
     """Train ``config`` on ``ranks`` processes and measure its steps.
 
@@ -181,7 +159,6 @@ def measure_step_memory(config: str,
         ranks: Processes (``torchrun --nproc_per_node``).
         batch_size: Clips per rank and step.
         warmup, iters: Untimed, then measured iterations.
-        options: Further ``--cfg-options``.
         timeout: Seconds the run may take.
 
     Returns:
@@ -196,27 +173,20 @@ def measure_step_memory(config: str,
         sys.executable, '-m', 'torch.distributed.run',
         f'--nproc_per_node={ranks}', f'--master_port={_free_port()}',
         osp.join(REPO, 'tools', 'train.py'), path, '--launcher', 'pytorch',
-        '--work-dir', out, *(['--cfg-options', *options] if options else [])
+        '--work-dir', out
     ]
     with open(osp.join(out, 'output.txt'), 'w') as log:
         code = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT,
                               timeout=timeout, cwd=REPO).returncode
-    records = _read_records(out, ranks)
-    if code != 0 or records is None:
+    paths = [osp.join(out, f'rank{r}.json') for r in range(ranks)]
+    if code != 0 or not all(osp.isfile(p) for p in paths):
         raise RuntimeError(f'{config} on {ranks} rank(s) failed (exit '
                            f'{code}); see {out}/output.txt')
-    return summarise(records)
-
-
-def _read_records(out: str, ranks: int) -> Optional[List[Dict]]:
-    paths = [osp.join(out, f'rank{r}.json') for r in range(ranks)]
-    if not all(osp.isfile(p) for p in paths):
-        return None
     records = []
-    for p in paths:
-        with open(p) as f:
+    for path in paths:
+        with open(path) as f:
             records.append(json.load(f))
-    return records
+    return summarise(records)
 
 
 def summarise(records: Sequence[Dict]) -> Dict:

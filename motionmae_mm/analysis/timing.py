@@ -53,8 +53,32 @@ class GemmPeak:
         return 2 * self.size**3 / seconds
 
 
-def peak_memory_mb(device: torch.device) -> float:
-    """Peak RSS of this process (CPU) or peak allocated memory (GPU), MiB."""
+def reset_peak_memory(device: torch.device) -> None:
+    """Start a new high-water mark of this process's memory (CPU: Linux
+    ``/proc/self/clear_refs``; GPU: torch's peak statistics)."""
     if device.type == 'cuda':
-        return torch.cuda.max_memory_allocated(device) / 2**20
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        torch.cuda.reset_peak_memory_stats(device)
+    else:
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')
+
+
+def peak_memory_bytes(device: torch.device) -> int:
+    """Peak resident memory of this process (CPU; since the last
+    :func:`reset_peak_memory`, else since it started) or peak memory
+    allocated by torch (GPU)."""
+    if device.type == 'cuda':
+        return torch.cuda.max_memory_allocated(device)
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # no procfs (not Linux)
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def peak_memory_mb(device: torch.device) -> float:
+    """:func:`peak_memory_bytes` in MiB."""
+    return peak_memory_bytes(device) / 2**20

@@ -52,6 +52,18 @@ class WeightsProbeHook(Hook):
                                 f'weights_after_rank{get_rank()}.pth'))
 
 
+def make_next_loss_non_finite(model: torch.nn.Module) -> None:
+    """The next ``model.loss`` call returns NaN losses; later calls are
+    the model's own again."""
+    loss = model.loss
+
+    def non_finite(*args, **kwargs):
+        del model.loss  # one call only
+        return {k: v * float('nan') for k, v in loss(*args, **kwargs).items()}
+
+    model.loss = non_finite
+
+
 @HOOKS.register_module()
 class NonFiniteLossHook(Hook):
     """Makes the loss of iteration ``iteration`` (0-based) NaN on ``rank``."""
@@ -62,12 +74,4 @@ class NonFiniteLossHook(Hook):
     def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
         if runner.iter != self.iteration or get_rank() != self.rank:
             return
-        model = _inner(runner)
-        loss = model.loss
-
-        def non_finite(*args, **kwargs):
-            del model.loss  # one call only
-            return {k: v * float('nan')
-                    for k, v in loss(*args, **kwargs).items()}
-
-        model.loss = non_finite
+        make_next_loss_non_finite(_inner(runner))
