@@ -5,6 +5,7 @@ VENV ?= .venv
 # CPU wheel on machines without a GPU; override for your CUDA build
 TORCH ?= torch==2.13.0
 PY := $(VENV)/bin/python
+TEST_WORKERS ?= 2
 STAMP := $(VENV)/.motionmae-installed
 
 .PHONY: install demo demo-finetune test benchmark-motion benchmark-motion-quick benchmark-digits clean
@@ -26,8 +27,10 @@ demo: install
 demo-finetune: install
 	$(PY) tools/demo_finetune.py $(ARGS)
 
+# test files run on TEST_WORKERS pytest-xdist workers (0: one process);
+# a file stays on one worker, so its module fixtures are built once
 test: install
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadfile
 
 # motion vs appearance on the demo data (docs/results.md); ARGS=--ablation etc.
 benchmark-motion: install

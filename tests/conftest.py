@@ -16,7 +16,20 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get('MOTIONMAE_SHARED', REPO.parent / 'shared'))
 
 register_all_modules()
-torch.set_num_threads(min(2, torch.get_num_threads()))
+
+
+def _threads_per_worker() -> int:
+    """Cores per pytest-xdist worker (all of them, at most 2, without
+    xdist): ``make test``'s 2 workers on 2 cores with 2 OpenMP threads
+    each would spin against each other."""
+    workers = int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', 1))
+    return max(1, min(2, (os.cpu_count() or 1) // workers))
+
+
+THREADS = _threads_per_worker()
+torch.set_num_threads(THREADS)
+# ... and the processes a test starts, unless it sets its own
+os.environ.setdefault('OMP_NUM_THREADS', str(THREADS))
 
 
 @pytest.fixture
@@ -240,3 +253,16 @@ def check_reconstruction_grid(grid: 'np.ndarray',
     np.testing.assert_allclose(got[vis], shown[vis], atol=1.5 / 255)
     rows['mask'] = slots[:, 0]
     return rows
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        'markers', 'heavy: a test file that runs for half a minute or more '
+        '(it launches processes); collected first')
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    """``heavy`` files first, each file kept whole: ``make test``'s xdist
+    workers take files in this order, so no long file starts last and runs
+    alone while the other worker idles."""
+    items.sort(key=lambda item: item.get_closest_marker('heavy') is None)

@@ -20,6 +20,8 @@ import pytest
 
 from .conftest import REPO, SHARED
 
+pytestmark = pytest.mark.heavy
+
 DEMO = 'configs/demo/motionmae_vit-tiny_demo.py'
 TINY = ('--cfg-options model.backbone.embed_dims=32 model.backbone.depth=1 '
         'model.backbone.num_heads=2 model.neck.embed_dims=16 '

@@ -13,6 +13,8 @@ from motionmae_mm.analysis.state_memory import parameter_shapes, state_bytes
 from motionmae_mm.analysis.step_memory import measure_step_memory
 from .conftest import load_tool
 
+pytestmark = pytest.mark.heavy
+
 memory = load_tool('fsdp_memory')
 DEMO = str(memory.REPO / 'configs/demo/motionmae_vit-tiny_demo.py')
 

@@ -15,6 +15,8 @@ from mmengine.config import Config
 from motionmae_mm.analysis.run_cache import run_config, train_command
 from ..tool_process import run_tool
 
+pytestmark = pytest.mark.heavy
+
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'benchmarks' / 'motion_vs_appearance.py'
 

@@ -10,12 +10,15 @@ import time
 from pathlib import Path
 from typing import Optional
 
+import pytest
 import torch
 
 from motionmae_mm.utils import read_checkpoint
 
 from .probe_config import probe_config
 from .test_train import DEMO, REPO, TINY
+
+pytestmark = pytest.mark.heavy
 
 
 def _probe_config(tmp_path: Path, data: Path) -> Path:

@@ -29,6 +29,8 @@ from .test_resume import _losses
 from .test_train import DEMO, REPO, TINY
 from ..tool_process import run_tool
 
+pytestmark = pytest.mark.heavy
+
 FSDP_DEMO = 'configs/demo/motionmae_vit-tiny_demo_fsdp.py'
 FINETUNE_DEMO = 'configs/demo/finetune_vit-tiny_demo.py'
 # fp32, 8 clips, 2 per rank: 2 iterations per epoch; gradients accumulate

@@ -21,6 +21,8 @@ from .test_resume import _losses
 from .test_train import DEMO, REPO, TINY
 from ..tool_process import run_tool, start_tool
 
+pytestmark = pytest.mark.heavy
+
 EPOCHS = 3
 PER_EPOCH = 4  # 8 clips, 2 per iteration
 VARIANTS = {

@@ -12,6 +12,8 @@ from motionmae_mm.utils import publish_checkpoint
 from ..conftest import REPO, build_demo_data
 from ..tool_process import run_tool
 
+pytestmark = pytest.mark.heavy
+
 PRETRAIN = 'configs/demo/motionmae_vit-tiny_demo.py'
 FINETUNE = 'configs/demo/finetune_vit-tiny_demo.py'
 ENCODER = [

@@ -13,6 +13,8 @@ from mmengine.optim import DefaultOptimWrapperConstructor
 import motionmae_mm  # noqa: F401  (installs the filters)
 from motionmae_mm.utils.quiet import init_info_at_debug
 
+pytestmark = pytest.mark.heavy
+
 REPO = Path(__file__).resolve().parents[2]
 NOISE = ('MultiScaleDeformableAttention', '"FileClient" will be deprecated',
          'HardDiskBackend')
