@@ -26,10 +26,10 @@ def _threads_per_worker() -> int:
     return max(1, min(2, (os.cpu_count() or 1) // workers))
 
 
-THREADS = _threads_per_worker()
-torch.set_num_threads(THREADS)
+_THREADS = _threads_per_worker()
+torch.set_num_threads(_THREADS)
 # ... and the processes a test starts, unless it sets its own
-os.environ.setdefault('OMP_NUM_THREADS', str(THREADS))
+os.environ.setdefault('OMP_NUM_THREADS', str(_THREADS))
 
 
 @pytest.fixture
