@@ -1,8 +1,8 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """A preempted run saves mid-epoch and resumes loss for loss; a diverged
-run stops with one line; two runs cannot share a work dir."""
+run stops with one line; two runs cannot share a work dir. With 2 ranks
+and under Slurm: test_dist_train.py."""
 import json
-import os
 import re
 import signal
 import subprocess
@@ -16,8 +16,8 @@ from motionmae_mm.engine.optim_wrappers import cpu_supports_bf16
 from motionmae_mm.utils import read_checkpoint
 
 from .probe_config import probe_config
-from .test_dist_train import _env, _run, local_srun
-from .test_resume import _losses
+from .test_dist_train import _env
+from .test_resume import _check_continues, _losses
 from .test_train import DEMO, REPO, TINY
 from ..tool_process import run_tool, start_tool
 
@@ -37,10 +37,10 @@ VARIANTS = {
 }
 
 
-def _config(tmp_path: Path, data: Path, notice_at=None, rank=0) -> Path:
+def _config(tmp_path: Path, data: Path, notice_at=None) -> Path:
     """The demo config on 8 clips, 2 per iteration, plus a real notice."""
     hooks = [] if notice_at is None else [
-        dict(type='SignalAtIterHook', iteration=notice_at, rank=rank)]
+        dict(type='SignalAtIterHook', iteration=notice_at)]
     return probe_config(tmp_path / f'cfg_{notice_at}.py', REPO / DEMO, data,
                         hooks, EPOCHS)
 
@@ -51,16 +51,6 @@ def _train(cfg: Path, work: Path, *options: str, resume: bool = False,
                     *(['--resume'] if resume else []), '--cfg-options', *TINY,
                     f'train_dataloader.batch_size={batch}', *options,
                     env=_env())
-
-
-def _check_continues(expected: dict, work: Path, stopped: int) -> float:
-    """The cut run's losses up to ``stopped``, then the resumed ones, equal
-    the uninterrupted run's; returns the worst difference."""
-    got = _losses(work)
-    assert sorted(got) == sorted(expected)
-    worst = max(abs(got[it] - expected[it]) for it in expected)
-    assert worst <= 1e-5, {it: (got[it], expected[it]) for it in expected}
-    return worst
 
 
 @pytest.mark.parametrize('variant', list(VARIANTS))
@@ -98,76 +88,6 @@ def test_sigterm_mid_epoch_then_resume_matches_the_uninterrupted_run(
         f'{PER_EPOCH}' in log
     _check_continues(expected, cut, stops_at)
     assert not path.exists()  # replaced by the next regular checkpoint
-
-
-def test_two_gloo_ranks_stop_together_and_resume(demo_data, tmp_path):
-    """Only rank 1 gets the notice; both ranks stop after iteration 2."""
-    def dist(cfg, work, port, *extra):
-        return _run(['bash', 'tools/dist_train.sh', str(cfg), '2',
-                     '--work-dir', str(work), *extra, '--cfg-options',
-                     *TINY, 'train_dataloader.batch_size=1'],
-                    dict(_env(), PORT=str(port)))
-
-    full, cut = tmp_path / 'full', tmp_path / 'cut'
-    proc = dist(_config(tmp_path, demo_data), full, 29541)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    expected = _losses(full)
-    assert sorted(expected) == list(range(1, EPOCHS * PER_EPOCH + 1))
-    proc = dist(_config(tmp_path, demo_data, notice_at=2, rank=1), cut,
-                29542)
-    assert proc.returncode == PREEMPTED_EXIT_CODE, proc.stderr[-3000:]
-    assert proc.stderr.strip().splitlines()[-1] == (
-        'preempted: the workers saved and stopped (exit code 75); run the '
-        'same command with --resume to continue')
-    assert 'ChildFailedError' not in proc.stderr
-    assert read_checkpoint(cut / 'preempted_iter_2.pth')['meta']['iter'] == 2
-    proc = dist(_config(tmp_path, demo_data), cut, 29543, '--resume')
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert 'resuming epoch 1 at batch 3 of 4' in proc.stdout + proc.stderr
-    _check_continues(expected, cut, 2)
-
-
-def test_slurm_script_passes_the_notice_on_and_requeues(demo_data, tmp_path):
-    """Stand-ins for srun (``local_srun``) and scontrol (records the
-    requeue)."""
-    bin_dir = local_srun(tmp_path)
-    (bin_dir / 'scontrol').write_text(
-        f'#!/usr/bin/env bash\necho "$@" >> {tmp_path}/scontrol.log\n')
-    (bin_dir / 'scontrol').chmod(0o755)
-    work = tmp_path / 'work'
-    env = dict(_env(), GPUS='2', GPUS_PER_NODE='2', MASTER_PORT='29544',
-               SLURM_JOB_ID='4242')
-    env['PATH'] = f"{bin_dir}:{env['PATH']}"
-    cmd = ['bash', 'tools/slurm_train.sh', 'cpu', 'job',
-           str(_config(tmp_path, demo_data)), '--work-dir', str(work),
-           '--cfg-options', *TINY, 'train_dataloader.batch_size=2']
-    log = tmp_path / 'stderr.txt'
-    with open(log, 'w') as stderr:
-        job = subprocess.Popen(
-            cmd + ['train_cfg.max_epochs=1000'], cwd=REPO, env=env,
-            stdout=subprocess.DEVNULL, stderr=stderr,
-            start_new_session=True)
-    try:
-        deadline = time.time() + 240
-        while not (work / 'last_checkpoint').exists():
-            assert job.poll() is None and time.time() < deadline
-            time.sleep(0.05)
-        os.kill(job.pid, signal.SIGUSR1)  # Slurm: --signal=B:USR1@120
-        job.wait(timeout=120)
-    finally:
-        if job.poll() is None:
-            os.killpg(job.pid, signal.SIGKILL)
-    assert job.returncode == PREEMPTED_EXIT_CODE, log.read_text()[-3000:]
-    assert (tmp_path / 'scontrol.log').read_text() == 'requeue 4242\n'
-    last = (work / 'last_checkpoint').read_text()
-    assert 'preempted_iter_' in last, last
-    done = read_checkpoint(last)['meta']
-    # the requeued job: the same command, Slurm counts the restart
-    proc = _run(cmd + [f'train_cfg.max_epochs={done["epoch"] + 1}'],
-                dict(env, SLURM_RESTART_COUNT='1', MASTER_PORT='29545'))
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert f'resumed epoch: {done["epoch"]}, iter: {done["iter"]}' in \
-        proc.stdout + proc.stderr
 
 
 def test_a_non_finite_fp32_loss_stops_with_one_line(demo_data, tmp_path):
