@@ -10,7 +10,7 @@ beside the checkpoint, per evaluation setting.
 import json
 import os
 import os.path as osp
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 from mmengine.config import Config
@@ -20,6 +20,7 @@ from ..apis.pretrain import pretrain
 from ..evaluation.few_label import digit_set, few_label_eval, preprocess
 from ..evaluation.health import representation_health
 from ..evaluation.loss_floor import loss_and_floor
+from ..utils import read_checkpoint
 from .build import PIXELS_ONLY, load_config
 from .run_cache import config_key
 
@@ -209,6 +210,25 @@ def label_curves(results: Mapping[str, Dict],
         name = key.split('/')[0]
         for k, accs in scores['few_label'][kind].items():
             curves.setdefault(name, {}).setdefault(int(k), []).extend(accs)
+    return curves
+
+
+def pretrained_steps(run: Dict) -> int:
+    """Optimizer iterations of a pretraining run, from its checkpoint."""
+    return int(read_checkpoint(run['checkpoint'])['meta']['iter'])
+
+
+def steps_curves(results: Sequence[Tuple[str, int, Dict]],
+                 shots: int,
+                 kind: str = 'probe') -> Dict[str, Dict[int, List[float]]]:
+    """Per variant, pretraining steps -> the accuracies at ``shots``
+    labels per class of every seed and label draw. ``results`` holds
+    ``(variant, steps, scores)`` per run; ``kind`` as in
+    :func:`label_curves`."""
+    curves: Dict[str, Dict[int, List[float]]] = {}
+    for name, steps, scores in results:
+        accs = scores['few_label'][kind][str(shots)]
+        curves.setdefault(name, {}).setdefault(steps, []).extend(accs)
     return curves
 
 

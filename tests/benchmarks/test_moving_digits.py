@@ -1,11 +1,18 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-"""The digits benchmark: cached and resumable runs, scores of both kinds."""
+"""The digits benchmark: cached and resumable runs, scores of both kinds,
+curves against labels and against pretraining steps."""
 import json
+
+import numpy as np
+from PIL import Image
 
 from motionmae_mm.analysis.digits_benchmark import (DIGITS_CONFIG,
                                                     pretrain_cached,
+                                                    pretrained_steps,
                                                     random_init_cached,
-                                                    recipe_row, score_cached)
+                                                    recipe_row, score_cached,
+                                                    steps_curves)
+from motionmae_mm.visualization import plot_accuracy_curves
 from ..conftest import REPO
 from ..tool_process import run_tool
 
@@ -29,6 +36,7 @@ def test_runs_are_cached_by_resolved_config_and_scored(tmp_path):
                             str(tmp_path), 'tiny')
     assert other['work_dir'] != first['work_dir']
     assert first['checkpoint'].endswith('epoch_1.pth')
+    assert pretrained_steps(first) == 2  # 8 clips, 4 per step
 
     scores = score_cached(first, EVALUATION, 't')
     assert scores == json.loads(
@@ -54,3 +62,30 @@ def test_unknown_variant_is_one_error_line():
     assert out.returncode != 0
     lines = out.stderr.strip().splitlines()
     assert lines[-1].startswith('error: ') and 'nope' in lines[-1], lines
+
+
+def _scores(probe20: list, finetune20: list) -> dict:
+    return dict(few_label=dict(probe={'5': [0.], '20': probe20},
+                               finetune={'20': finetune20}))
+
+
+def test_steps_curves_pool_seeds_and_draws_per_budget(tmp_path):
+    runs = [('a', 1600, _scores([10., 12.], [20.])),
+            ('a', 1600, _scores([14., 16.], [22.])),  # seed 1
+            ('a', 6400, _scores([30., 32.], [40.])),
+            ('b', 6400, _scores([50., 52.], [60.]))]
+    assert steps_curves(runs, 20) == {
+        'a': {1600: [10., 12., 14., 16.], 6400: [30., 32.]},
+        'b': {6400: [50., 52.]}}
+    assert steps_curves(runs, 20, 'finetune')['a'] == {1600: [20., 22.],
+                                                       6400: [40.]}
+    images = []
+    for name, baselines in (('plain', None), ('flat', {'random': [11.]})):
+        path = tmp_path / f'{name}.png'
+        plot_accuracy_curves(steps_curves(runs, 20), str(path), 'steps',
+                             10., xlabel='pretraining steps',
+                             baselines=baselines)
+        with Image.open(path) as image:
+            assert image.size == (int(5.5 * 120), int(4.2 * 120))
+            images.append(np.asarray(image.convert('L')))
+    assert (images[0] != images[1]).any()  # the random init line is drawn

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.heavy
 
 EPOCHS = 3
 PER_EPOCH = 4  # 8 clips, 1 per rank and iteration
+PROBE = dict(type='RankProbeHook')
 
 
 def _config(tmp_path: Path, data: Path, *hooks: dict) -> Path:
@@ -36,9 +37,6 @@ def _config(tmp_path: Path, data: Path, *hooks: dict) -> Path:
     return probe_config(
         tmp_path / f'{name}.py', REPO / DEMO, data, list(hooks), EPOCHS,
         'env_cfg = dict(dist_cfg=dict(timeout=321))  # not 30 minutes')
-
-
-PROBE = dict(type='RankProbeHook')
 
 
 def _env() -> dict:
@@ -86,11 +84,12 @@ def _check_two_ranks(work: Path, checkpoint: Path) -> None:
     assert not torch.equal(states[0]['torch'], states[1]['torch'])
 
 
-def _dist_train(cfg: Path, work: Path, port: int, *extra: str,
-                batch: int = 1) -> subprocess.CompletedProcess:
+def _dist_train(cfg: Path, work: Path, port: int,
+                *extra: str) -> subprocess.CompletedProcess:
+    """``tools/dist_train.sh`` on 2 ranks, 1 clip per rank and iteration."""
     return _run(['bash', 'tools/dist_train.sh', str(cfg), '2',
                  '--work-dir', str(work), *extra, '--cfg-options', *TINY,
-                 f'train_dataloader.batch_size={batch}'],
+                 'train_dataloader.batch_size=1'],
                 dict(_env(), PORT=str(port)))
 
 
@@ -126,7 +125,7 @@ def test_two_gloo_ranks_stop_together_and_resume(demo_data, tmp_path,
     proc = _dist_train(_config(tmp_path, demo_data), cut, 29543, '--resume')
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'resuming epoch 1 at batch 3 of 4' in proc.stdout + proc.stderr
-    _check_continues(expected, cut, 2)
+    _check_continues(expected, cut)
 
 
 def local_srun(tmp_path: Path) -> Path:

@@ -21,10 +21,16 @@ digit, its ``direction`` or ``speed``); the pretraining runs are shared.
 Runs and scores are cached under the work dir, keyed by the resolved
 config: a rerun reuses them and an interrupted pretraining resumes.
 ``--epochs`` overrides the config's ``train_cfg.max_epochs`` (printed).
+Several budgets (``--epochs 16,64,128``) train each variant at each, and
+the few-label preset adds ``...-steps-probe.png`` and
+``...-steps-finetune.png``: accuracy at 20 labels per class against
+pretraining steps, random init drawn flat.
 
-Example::
+Examples::
 
     python tools/benchmarks/moving_digits.py --preset recipe --epochs 10
+    python tools/benchmarks/moving_digits.py --preset few-label \
+        --variants motionmae --seeds 0 --epochs 16,64,128
 """
 import argparse
 import json
@@ -39,12 +45,14 @@ from motionmae_mm.analysis.digits_benchmark import (DIGITS_CONFIG,
                                                     few_label_rows,
                                                     label_curves, markdown,
                                                     pretrain_cached,
+                                                    pretrained_steps,
                                                     random_init_cached,
-                                                    recipe_row, score_cached)
+                                                    recipe_row, score_cached,
+                                                    steps_curves)
 from motionmae_mm.analysis.run_cache import config_key
 from motionmae_mm.datasets.moving_digits import TASKS
 from motionmae_mm.utils.cli import add_traceback_flag, user_errors
-from motionmae_mm.visualization import plot_label_efficiency
+from motionmae_mm.visualization import plot_accuracy_curves
 
 #: Every evaluation setting is named here, so the cache tag covers it.
 _SCORING = dict(draws=3, finetune_epochs=15,
@@ -71,7 +79,9 @@ def parse_args() -> argparse.Namespace:
         '--variants', help='comma-separated subset (default: all)')
     parser.add_argument('--config', default=DIGITS_CONFIG)
     parser.add_argument(
-        '--epochs', type=int, help='override train_cfg.max_epochs')
+        '--epochs',
+        help='override train_cfg.max_epochs; several, comma-separated '
+        '(16,64,128), also plot accuracy against pretraining steps')
     parser.add_argument(
         '--seeds', help='comma-separated pretraining seeds (preset default)')
     parser.add_argument(
@@ -113,40 +123,67 @@ def run(args: argparse.Namespace) -> None:
         variants = {k: variants[k] for k in args.variants.split(',')}
     seeds = [int(s) for s in args.seeds.split(',')] if args.seeds \
         else preset['seeds']
-    common = list(args.cfg_options)
-    if args.epochs:
-        common.append(f'train_cfg.max_epochs={args.epochs}')
-    if common:
-        print(f'overriding for every variant: {" ".join(common)}')
+    budgets = [int(e) for e in args.epochs.split(',')] if args.epochs \
+        else [None]
+    if args.cfg_options:
+        print(f'overriding for every variant: {" ".join(args.cfg_options)}')
     evaluation = dict(preset['evaluation'], task=args.task)
     if (args.finetune_blocks, args.finetune_lr) != (1, 3e-3):
         evaluation.update(finetune_blocks=args.finetune_blocks,
                           finetune_lr=args.finetune_lr)
     if args.probe_digits:
         evaluation['render'] = dict(num_digits=tuple(args.probe_digits))
+    report(args, evaluation, budgets,
+           *train_and_score(args, variants, seeds, budgets, evaluation))
+
+
+def train_and_score(args: argparse.Namespace, variants: dict, seeds: list,
+                    budgets: list, evaluation: dict) -> tuple:
+    """Every variant and seed at every budget (cached), and random init
+    once; returns the results by name, the table rows and the
+    ``(variant, steps, scores)`` of every run."""
     # scores are cached per preset and evaluation setting
     tag = f'{args.preset}-{config_key(Config(evaluation))[:8]}'
-    results, rows = {}, []
-    random = random_init_cached(args.config, common, args.work_dir,
-                                evaluation, tag)
-    results['random_init'] = dict(scores=random)
-    rows.append(recipe_row('random init', random, 0.))
-    for name, options in variants.items():
-        for seed in seeds:
-            run_ = pretrain_cached(args.config, [*common, *options],
-                                   args.work_dir, name, seed)
-            scores = score_cached(run_, evaluation, tag)
-            results[f'{name}/s{seed}'] = dict(run=run_, scores=scores)
-            rows.append(
-                recipe_row(f'{name} (seed {seed})', scores,
-                           run_['seconds']))
-            print(markdown(rows[-1:]).splitlines()[-1], flush=True)
+    results, rows, runs = {}, [], []
+    for epochs in budgets:
+        common = list(args.cfg_options)
+        if epochs:
+            common.append(f'train_cfg.max_epochs={epochs}')
+            print(f'overriding for every variant: train_cfg.max_epochs='
+                  f'{epochs}')
+        if not results:  # random init: the same at every budget
+            random = random_init_cached(args.config, common, args.work_dir,
+                                        evaluation, tag)
+            results['random_init'] = dict(scores=random)
+            rows.append(recipe_row('random init', random, 0.))
+        for name, options in variants.items():
+            for seed in seeds:
+                run_ = pretrain_cached(args.config, [*common, *options],
+                                       args.work_dir, name, seed)
+                scores = score_cached(run_, evaluation, tag)
+                steps = pretrained_steps(run_)
+                label = name if len(budgets) == 1 else f'{name}, {steps} steps'
+                results[f'{label}/s{seed}'] = dict(run=run_, scores=scores)
+                runs.append((name, steps, scores))
+                rows.append(
+                    recipe_row(f'{label} (seed {seed})', scores,
+                               run_['seconds']))
+                print(markdown(rows[-1:]).splitlines()[-1], flush=True)
+    return results, rows, runs
+
+
+def report(args: argparse.Namespace, evaluation: dict, budgets: list,
+           results: dict, rows: list, runs: list) -> None:
+    """Write the results (JSON), the table (markdown) and the plots,
+    named after the preset, task and evaluation setting."""
     os.makedirs(args.work_dir, exist_ok=True)
     name = f'{args.preset}-{args.task}'
     if args.probe_digits:
         name += '-digits{}-{}'.format(*args.probe_digits)
     if 'finetune_blocks' in evaluation:
         name += f'-ft{args.finetune_blocks}-lr{args.finetune_lr:g}'
+    if len(budgets) > 1:
+        name += '-epochs' + '-'.join(map(str, budgets))
     with open(osp.join(args.work_dir, f'{name}.json'), 'w') as f:
         json.dump(results, f, indent=1)
     table = osp.abspath(osp.join(args.work_dir, f'{name}.md'))
@@ -154,17 +191,38 @@ def run(args: argparse.Namespace) -> None:
     if args.preset == 'few-label':
         scores = {k: v['scores'] for k, v in results.items()}
         text += '\n' + markdown(few_label_rows(scores))
-        plot = osp.abspath(osp.join(args.work_dir, f'{name}.png'))
-        plot_label_efficiency(
-            label_curves(scores), plot,
-            f'moving digits, {name[len(args.preset) + 1:]}: frozen linear '
-            'probe',
-            100. / random['few_label']['classes'])
-        print(f'plot: {plot}')
+        plot_few_label(args, name, scores, runs, evaluation)
     with open(table, 'w') as f:
         f.write(text)
     print(text)
     print(f'table: {table}')
+
+
+def plot_few_label(args: argparse.Namespace, name: str, scores: dict,
+                   runs: list, evaluation: dict) -> None:
+    """Accuracy against labels per class; with several budgets, also the
+    accuracy at the fine-tune's label count against pretraining steps."""
+    random = scores['random_init']
+    chance = 100. / random['few_label']['classes']
+    what = name[len(args.preset) + 1:]
+    plot = osp.abspath(osp.join(args.work_dir, f'{name}.png'))
+    plot_accuracy_curves(label_curves(scores), plot,
+                         f'moving digits, {what}: frozen linear probe',
+                         chance)
+    print(f'plot: {plot}')
+    if len(set(steps for _, steps, _ in runs)) < 2:
+        return
+    shots = evaluation['finetune_shots'][0]
+    for kind, title in (('probe', 'frozen linear probe'),
+                        ('finetune', 'fine-tune')):
+        plot = osp.abspath(
+            osp.join(args.work_dir, f'{name}-steps-{kind}.png'))
+        plot_accuracy_curves(
+            steps_curves(runs, shots, kind), plot,
+            f'moving digits, {what}: {title}, {shots} labels per class',
+            chance, xlabel='pretraining steps',
+            baselines={'random init': random['few_label'][kind][str(shots)]})
+        print(f'plot: {plot}')
 
 
 if __name__ == '__main__':
