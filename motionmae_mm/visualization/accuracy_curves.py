@@ -12,7 +12,8 @@ def plot_accuracy_curves(curves: Mapping[str, Dict[int, List[float]]],
                                                      List[float]]] = None
                          ) -> None:
     """One line per encoder: mean accuracy (± std over runs) against ``x``
-    (log axis), flat ``baselines`` and chance drawn, as a PNG.
+    (log axis, ticks at the measured ``x``), flat ``baselines`` and chance
+    drawn, as a PNG.
 
     Args:
         curves: Encoder name -> {x (labels per class, or pretraining
@@ -40,9 +41,12 @@ def plot_accuracy_curves(curves: Mapping[str, Dict[int, List[float]]],
         ax.axhline(np.mean(accs), color='black', linestyle='--', label=name)
     ax.axhline(chance, color='grey', linestyle=':', label='chance')
     ax.set_xscale('log')
+    ticks = sorted({x for points in curves.values() for x in points})
+    ax.set_xticks(ticks, [f'{x:,}' for x in ticks])
+    ax.minorticks_off()
     ax.set_xlabel(xlabel)
     ax.set_ylabel('test top-1 (%)')
-    ax.set_title(title)
+    ax.set_title(title, fontsize=10)
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)

@@ -204,7 +204,7 @@ def plot_few_label(args: argparse.Namespace, name: str, scores: dict,
     accuracy at the fine-tune's label count against pretraining steps."""
     random = scores['random_init']
     chance = 100. / random['few_label']['classes']
-    what = name[len(args.preset) + 1:]
+    what = name[len(args.preset) + 1:].split('-epochs')[0]
     plot = osp.abspath(osp.join(args.work_dir, f'{name}.png'))
     plot_accuracy_curves(label_curves(scores), plot,
                          f'moving digits, {what}: frozen linear probe',
@@ -219,7 +219,7 @@ def plot_few_label(args: argparse.Namespace, name: str, scores: dict,
             osp.join(args.work_dir, f'{name}-steps-{kind}.png'))
         plot_accuracy_curves(
             steps_curves(runs, shots, kind), plot,
-            f'moving digits, {what}: {title}, {shots} labels per class',
+            f'moving digits, {what}: {title},\n{shots} labels per class',
             chance, xlabel='pretraining steps',
             baselines={'random init': random['few_label'][kind][str(shots)]})
         print(f'plot: {plot}')
