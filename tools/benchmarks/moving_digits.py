@@ -36,6 +36,7 @@ import argparse
 import json
 import os
 import os.path as osp
+from typing import List
 
 from mmengine.config import Config
 
@@ -72,6 +73,11 @@ PRESETS = {
 }
 
 
+def integers(text: str) -> List[int]:
+    """``'16,64,128'`` -> ``[16, 64, 128]``."""
+    return [int(x) for x in text.split(',')]
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--preset', choices=sorted(PRESETS), default='recipe')
@@ -80,10 +86,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--config', default=DIGITS_CONFIG)
     parser.add_argument(
         '--epochs',
+        type=integers,
         help='override train_cfg.max_epochs; several, comma-separated '
         '(16,64,128), also plot accuracy against pretraining steps')
     parser.add_argument(
-        '--seeds', help='comma-separated pretraining seeds (preset default)')
+        '--seeds',
+        type=integers,
+        help='comma-separated pretraining seeds (preset default)')
     parser.add_argument(
         '--task', choices=TASKS, default='identity',
         help='label the probes score (pretraining is the same)')
@@ -121,10 +130,8 @@ def run(args: argparse.Namespace) -> None:
             raise ValueError(f'--variants: unknown {sorted(unknown)}; '
                              f'choose from {sorted(variants)}')
         variants = {k: variants[k] for k in args.variants.split(',')}
-    seeds = [int(s) for s in args.seeds.split(',')] if args.seeds \
-        else preset['seeds']
-    budgets = [int(e) for e in args.epochs.split(',')] if args.epochs \
-        else [None]
+    seeds = args.seeds or preset['seeds']
+    budgets = args.epochs or [None]
     if args.cfg_options:
         print(f'overriding for every variant: {" ".join(args.cfg_options)}')
     evaluation = dict(preset['evaluation'], task=args.task)
