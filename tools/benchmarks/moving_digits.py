@@ -147,11 +147,11 @@ def run(args: argparse.Namespace) -> None:
 def train_and_score(args: argparse.Namespace, variants: dict, seeds: list,
                     budgets: list, evaluation: dict) -> tuple:
     """Every variant and seed at every budget (cached), and random init
-    once; returns the results by name, the table rows and the
-    ``(variant, steps, scores)`` of every run."""
+    once; returns the results by name (with several budgets, each run's
+    ``variant`` and ``steps`` too) and the table rows."""
     # scores are cached per preset and evaluation setting
     tag = f'{args.preset}-{config_key(Config(evaluation))[:8]}'
-    results, rows, runs = {}, [], []
+    results, rows = {}, []
     for epochs in budgets:
         common = list(args.cfg_options)
         if epochs:
@@ -167,28 +167,32 @@ def train_and_score(args: argparse.Namespace, variants: dict, seeds: list,
             for seed in seeds:
                 run_ = pretrain_cached(args.config, [*common, *options],
                                        args.work_dir, name, seed)
-                scores = score_cached(run_, evaluation, tag)
-                steps = pretrained_steps(run_)
-                label = name if len(budgets) == 1 else f'{name}, {steps} steps'
-                results[f'{label}/s{seed}'] = dict(run=run_, scores=scores)
-                runs.append((name, steps, scores))
+                result = dict(run=run_, scores=score_cached(
+                    run_, evaluation, tag))
+                label = name
+                if len(budgets) > 1:
+                    result.update(variant=name,
+                                  steps=pretrained_steps(run_))
+                    label = f'{name}, {result["steps"]} steps'
+                results[f'{label}/s{seed}'] = result
                 rows.append(
-                    recipe_row(f'{label} (seed {seed})', scores,
+                    recipe_row(f'{label} (seed {seed})', result['scores'],
                                run_['seconds']))
                 print(markdown(rows[-1:]).splitlines()[-1], flush=True)
-    return results, rows, runs
+    return results, rows
 
 
 def report(args: argparse.Namespace, evaluation: dict, budgets: list,
-           results: dict, rows: list, runs: list) -> None:
+           results: dict, rows: list) -> None:
     """Write the results (JSON), the table (markdown) and the plots,
     named after the preset, task and evaluation setting."""
     os.makedirs(args.work_dir, exist_ok=True)
-    name = f'{args.preset}-{args.task}'
+    what = args.task
     if args.probe_digits:
-        name += '-digits{}-{}'.format(*args.probe_digits)
+        what += '-digits{}-{}'.format(*args.probe_digits)
     if 'finetune_blocks' in evaluation:
-        name += f'-ft{args.finetune_blocks}-lr{args.finetune_lr:g}'
+        what += f'-ft{args.finetune_blocks}-lr{args.finetune_lr:g}'
+    name = f'{args.preset}-{what}'
     if len(budgets) > 1:
         name += '-epochs' + '-'.join(map(str, budgets))
     with open(osp.join(args.work_dir, f'{name}.json'), 'w') as f:
@@ -198,39 +202,40 @@ def report(args: argparse.Namespace, evaluation: dict, budgets: list,
     if args.preset == 'few-label':
         scores = {k: v['scores'] for k, v in results.items()}
         text += '\n' + markdown(few_label_rows(scores))
-        plot_few_label(args, name, scores, runs, evaluation)
+        runs = [(v['variant'], v['steps'], v['scores'])
+                for v in results.values() if 'steps' in v]
+        plot_few_label(osp.join(args.work_dir, name), what, scores, runs,
+                       evaluation['finetune_shots'][0])
     with open(table, 'w') as f:
         f.write(text)
     print(text)
     print(f'table: {table}')
 
 
-def plot_few_label(args: argparse.Namespace, name: str, scores: dict,
-                   runs: list, evaluation: dict) -> None:
-    """Accuracy against labels per class; with several budgets, also the
-    accuracy at the fine-tune's label count against pretraining steps."""
-    random = scores['random_init']
-    chance = 100. / random['few_label']['classes']
-    what = name[len(args.preset) + 1:].split('-epochs')[0]
-    plot = osp.abspath(osp.join(args.work_dir, f'{name}.png'))
+def plot_few_label(prefix: str, what: str, scores: dict, runs: list,
+                   shots: int) -> None:
+    """Accuracy against labels per class (``<prefix>.png``); given
+    ``(variant, steps, scores)`` runs, also the accuracy at ``shots``
+    labels per class against pretraining steps
+    (``<prefix>-steps-{probe,finetune}.png``)."""
+    random = scores['random_init']['few_label']
+    chance = 100. / random['classes']
+    plot = osp.abspath(f'{prefix}.png')
     plot_accuracy_curves(label_curves(scores), plot,
                          f'moving digits, {what}: frozen linear probe',
                          chance)
     print(f'plot: {plot}')
-    if len(set(steps for _, steps, _ in runs)) < 2:
+    if not runs:
         return
-    shots = evaluation['finetune_shots'][0]
     for kind, title in (('probe', 'frozen linear probe'),
                         ('finetune', 'fine-tune')):
-        plot = osp.abspath(
-            osp.join(args.work_dir, f'{name}-steps-{kind}.png'))
+        plot = osp.abspath(f'{prefix}-steps-{kind}.png')
         plot_accuracy_curves(
             steps_curves(runs, shots, kind), plot,
             f'moving digits, {what}: {title},\n{shots} labels per class',
             chance, xlabel='pretraining steps',
-            baselines={'random init': random['few_label'][kind][str(shots)]})
+            baselines={'random init': random[kind][str(shots)]})
         print(f'plot: {plot}')
-
 
 if __name__ == '__main__':
     main()
