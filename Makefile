@@ -28,9 +28,11 @@ demo-finetune: install
 	$(PY) tools/demo_finetune.py $(ARGS)
 
 # test files run on TEST_WORKERS pytest-xdist workers (0: one process);
-# a file stays on one worker, so its module fixtures are built once
+# a file stays on one worker, so its module fixtures are built once, and
+# files start in collection order (heavy ones first, tests/conftest.py),
+# not xdist's default order by number of tests
 test: install
-	$(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # motion vs appearance on the demo data (docs/results.md); ARGS=--ablation etc.
 benchmark-motion: install

@@ -15,6 +15,7 @@ The server never runs torch kernels, so its children start with a fresh
 OpenMP pool (a child forked after an OpenMP region hangs).
 """
 import atexit
+import importlib.util
 import multiprocessing
 import os
 import runpy
@@ -24,12 +25,22 @@ import sys
 import tempfile
 import traceback
 from pathlib import Path
+from types import ModuleType
 from typing import Optional, Sequence
 
 from .conftest import REPO
 
 #: Imported once by the server; every tool needs these.
 PRELOAD = ['motionmae_mm', 'motionmae_mm.apis', 'mmaction.apis']
+
+def load_tool(tool: Path) -> ModuleType:
+    """Import the tool script ``tool`` as a module in this process, for
+    tests of its functions."""
+    spec = importlib.util.spec_from_file_location(tool.stem, tool)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 
 _CONTEXT = multiprocessing.get_context('forkserver')
 _CONTEXT.set_forkserver_preload(PRELOAD)

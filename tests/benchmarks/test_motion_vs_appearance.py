@@ -4,7 +4,6 @@
 The protocols it runs are tested with the package
 (tests/evaluation/test_probes.py, test_summary.py, test_vos_encoder_jf.py).
 """
-import importlib.util
 import json
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import torch
 from mmengine.config import Config
 
 from motionmae_mm.analysis.run_cache import run_config, train_command
-from ..tool_process import run_tool
+from ..tool_process import load_tool, run_tool
 
 pytestmark = pytest.mark.heavy
 
@@ -21,14 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'benchmarks' / 'motion_vs_appearance.py'
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location('motion_vs_appearance', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load_tool()
+bench = load_tool(TOOL)
 
 
 def _flatten(d: dict, prefix: str = '') -> dict:

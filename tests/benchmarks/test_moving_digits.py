@@ -14,7 +14,7 @@ from motionmae_mm.analysis.digits_benchmark import (DIGITS_CONFIG,
                                                     steps_curves)
 from motionmae_mm.visualization import plot_accuracy_curves
 from ..conftest import REPO
-from ..tool_process import run_tool
+from ..tool_process import load_tool, run_tool
 
 TINY = [
     'model.backbone.embed_dims=32', 'model.backbone.depth=1',
@@ -55,6 +55,19 @@ def test_runs_are_cached_by_resolved_config_and_scored(tmp_path):
     assert random['health'] != scores['health']
     row = recipe_row('tiny', scores, first['seconds'])
     assert row['probe@2'] == f"{scores['few_label']['probe']['2'][0]:.1f}"
+
+
+def test_summary_names_every_override_of_its_runs():
+    name = load_tool(REPO / 'tools' / 'benchmarks' /
+                     'moving_digits.py').summary_name
+    assert name('few-label', 'identity', None, []) == 'few-label-identity'
+    assert name('few-label', 'identity', [128], []) == \
+        'few-label-identity-epochs128'
+    assert name('recipe', 'direction', [16, 64], []) == \
+        'recipe-direction-epochs16-64'
+    mask = name('few-label', 'identity', [16], ['a.b=0.75'])
+    assert mask.startswith('few-label-identity-epochs16-options')
+    assert len({mask, name('few-label', 'identity', [16], ['a.b=0.9'])}) == 2
 
 
 def test_unknown_variant_is_one_error_line():

@@ -1,7 +1,6 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """tools/eval_vos.py end to end: propagate + score, score-only, errors."""
 import csv
-import importlib.util
 import math
 import shutil
 from pathlib import Path
@@ -14,7 +13,7 @@ from mmengine.logging import HistoryBuffer
 from PIL import Image
 from ..conftest import tiny_vit_cfg, tiny_vit_kwargs
 from .vos_helpers import trimmed_sample
-from ..tool_process import run_tool
+from ..tool_process import load_tool, run_tool
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'eval_vos.py'
@@ -28,10 +27,7 @@ TINY_OPTIONS = [
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location('eval_vos_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(TOOL)
 
 
 @pytest.fixture(scope='module')

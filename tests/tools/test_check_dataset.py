@@ -1,12 +1,11 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """check_dataset on real clips, a truncated copy and a fake video."""
-import importlib.util
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from ..tool_process import run_tool
+from ..tool_process import load_tool, run_tool
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'data' / 'check_dataset.py'
@@ -14,13 +13,6 @@ TOOL = REPO / 'tools' / 'data' / 'check_dataset.py'
 SHORT = 'mmaction2_demo_demo_spatiotemporal_det.mp4'  # 57
 WEBM = 'mmaction2_demo_3s_vp9.webm'  # 84
 AVI = 'mmaction2_tests_data_test.avi'  # 164
-
-
-def _load_tool():
-    spec = importlib.util.spec_from_file_location('check_dataset', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _run(*args) -> subprocess.CompletedProcess:
@@ -48,7 +40,7 @@ def bad_tree(tmp_path, shared_videos):
 
 
 def test_check_video(shared_videos, tmp_path):
-    tool = _load_tool()
+    tool = load_tool(TOOL)
     assert tool.check_video(str(shared_videos / WEBM)) == ('ok', 84, '')
     assert tool.check_video(str(shared_videos / SHORT),
                             60)[:2] == ('too_short', 57)

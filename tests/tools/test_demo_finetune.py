@@ -1,12 +1,11 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """tools/demo_finetune.py: option plumbing and its one-line errors (the
 chain it runs is tested at toy size in test_test_tool.py)."""
-import importlib.util
 
 import pytest
 
 from ..conftest import REPO
-from ..tool_process import run_tool
+from ..tool_process import load_tool, run_tool
 
 TOOL = REPO / 'tools' / 'demo_finetune.py'
 
@@ -16,10 +15,7 @@ def _run(*args):
 
 
 def test_data_options_point_every_split_at_the_root():
-    spec = importlib.util.spec_from_file_location('demo_finetune', TOOL)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    assert tool.data_options('/d') == [
+    assert load_tool(TOOL).data_options('/d') == [
         'train_dataloader.dataset.ann_file=/d/train.txt',
         'train_dataloader.dataset.data_prefix.video=/d',
         'val_dataloader.dataset.ann_file=/d/val.txt',

@@ -21,6 +21,8 @@ digit, its ``direction`` or ``speed``); the pretraining runs are shared.
 Runs and scores are cached under the work dir, keyed by the resolved
 config: a rerun reuses them and an interrupted pretraining resumes.
 ``--epochs`` overrides the config's ``train_cfg.max_epochs`` (printed).
+Each summary (``<preset>-<task>[-epochs...][-options<hash>].json``, ``.md``
+and plots) is named after the overrides of its runs.
 Several budgets (``--epochs 16,64,128``) train each variant at each, and
 the few-label preset adds ``...-steps-probe.png`` and
 ``...-steps-finetune.png``: accuracy at 20 labels per class against
@@ -33,10 +35,11 @@ Examples::
         --variants motionmae --seeds 0 --epochs 16,64,128
 """
 import argparse
+import hashlib
 import json
 import os
 import os.path as osp
-from typing import List
+from typing import List, Optional
 
 from mmengine.config import Config
 
@@ -182,6 +185,20 @@ def train_and_score(args: argparse.Namespace, variants: dict, seeds: list,
     return results, rows
 
 
+def summary_name(preset: str, what: str, epochs: Optional[List[int]],
+                 cfg_options: List[str]) -> str:
+    """The summary's file name: each override of the runs in it, so that
+    runs with other epochs or options write beside it, not over it
+    (``--cfg-options`` by a hash; the table lists them)."""
+    name = f'{preset}-{what}'
+    if epochs:
+        name += '-epochs' + '-'.join(map(str, epochs))
+    if cfg_options:
+        options = ' '.join(cfg_options).encode()
+        name += '-options' + hashlib.sha1(options).hexdigest()[:8]
+    return name
+
+
 def report(args: argparse.Namespace, evaluation: dict, budgets: list,
            results: dict, rows: list) -> None:
     """Write the results (JSON), the table (markdown) and the plots,
@@ -192,13 +209,13 @@ def report(args: argparse.Namespace, evaluation: dict, budgets: list,
         what += '-digits{}-{}'.format(*args.probe_digits)
     if 'finetune_blocks' in evaluation:
         what += f'-ft{args.finetune_blocks}-lr{args.finetune_lr:g}'
-    name = f'{args.preset}-{what}'
-    if len(budgets) > 1:
-        name += '-epochs' + '-'.join(map(str, budgets))
+    name = summary_name(args.preset, what, args.epochs, args.cfg_options)
     with open(osp.join(args.work_dir, f'{name}.json'), 'w') as f:
         json.dump(results, f, indent=1)
     table = osp.abspath(osp.join(args.work_dir, f'{name}.md'))
     text = markdown(rows)
+    if args.cfg_options:
+        text = f'options: {" ".join(args.cfg_options)}\n\n' + text
     if args.preset == 'few-label':
         scores = {k: v['scores'] for k, v in results.items()}
         text += '\n' + markdown(few_label_rows(scores))
