@@ -26,10 +26,6 @@ TINY_OPTIONS = [
 ]
 
 
-def _tool():
-    return load_tool(TOOL)
-
-
 @pytest.fixture(scope='module')
 def tiny_checkpoint(tmp_path_factory) -> Path:
     """An mmengine-style pretraining checkpoint of a tiny encoder."""
@@ -73,7 +69,7 @@ def test_propagate_and_score_real_sample(davis_sample: Path, tmp_path: Path,
     """DINO preset, tiny random encoder, 8 frames per sequence, 160 px."""
     davis = trimmed_sample(davis_sample, tmp_path / 'davis', 8)
     out = tmp_path / 'out'
-    result = _tool().main([
+    result = load_tool(TOOL).main([
         str(CONFIG),
         str(tiny_checkpoint), '--data-root',
         str(davis), '--out-dir',
@@ -93,7 +89,7 @@ def test_crw_preset_with_pairs(davis_sample: Path, tmp_path: Path,
                                tiny_checkpoint: Path) -> None:
     davis = trimmed_sample(davis_sample, tmp_path / 'davis', 6)
     out = tmp_path / 'out'
-    result = _tool().main([
+    result = load_tool(TOOL).main([
         str(CRW_CONFIG),
         str(tiny_checkpoint), '--data-root',
         str(davis), '--out-dir',
@@ -107,7 +103,7 @@ def test_crw_preset_with_pairs(davis_sample: Path, tmp_path: Path,
 def test_score_only(davis_sample: Path, tmp_path: Path) -> None:
     results = tmp_path / 'osvos'
     shutil.copytree(davis_sample / 'reference_results' / 'osvos', results)
-    row = _tool().main([
+    row = load_tool(TOOL).main([
         '--score-only', '--data-root',
         str(davis_sample), '--results-dir',
         str(results), '--no-progress'
@@ -132,7 +128,7 @@ def test_cli_errors(davis_sample: Path, tmp_path: Path) -> None:
     assert str(bad) in last and "'RGB'" in last
 
     with pytest.raises(SystemExit):
-        _tool().parse_args(['--data-root', 'x'])  # neither config nor -s
+        load_tool(TOOL).parse_args(['--data-root', 'x'])  # neither config nor -s
 
 
 def test_bad_checkpoint_is_one_line(davis_sample: Path, tmp_path: Path,
@@ -140,7 +136,7 @@ def test_bad_checkpoint_is_one_line(davis_sample: Path, tmp_path: Path,
     ckpt = tmp_path / 'wrong.pth'
     torch.save({'state_dict': {'backbone.norm.weight': torch.ones(3)}}, ckpt)
     with pytest.raises(SystemExit) as info:
-        _tool().main([
+        load_tool(TOOL).main([
             str(CONFIG),
             str(ckpt), '--data-root',
             str(davis_sample), '--out-dir',
@@ -190,7 +186,7 @@ def test_safetensors_checkpoint_segments_like_pth(tmp_path: Path,
     _, twin = publish_checkpoint(str(tiny_checkpoint), str(tmp_path / 'p'))
     results = []
     for name, ckpt in (('pth', tiny_checkpoint), ('st', twin)):
-        results.append(_tool().main([
+        results.append(load_tool(TOOL).main([
             str(CONFIG),
             str(ckpt), '--data-root',
             str(davis), '--out-dir',
