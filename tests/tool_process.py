@@ -33,6 +33,10 @@ from .conftest import REPO
 #: Imported once by the server; every tool needs these.
 PRELOAD = ['motionmae_mm', 'motionmae_mm.apis', 'mmaction.apis']
 
+_CONTEXT = multiprocessing.get_context('forkserver')
+_CONTEXT.set_forkserver_preload(PRELOAD)
+
+
 def load_tool(tool: Path) -> ModuleType:
     """Import the tool script ``tool`` as a module in this process, for
     tests of its functions."""
@@ -40,10 +44,6 @@ def load_tool(tool: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-_CONTEXT = multiprocessing.get_context('forkserver')
-_CONTEXT.set_forkserver_preload(PRELOAD)
 
 
 def _exit_code(exc: SystemExit) -> int:

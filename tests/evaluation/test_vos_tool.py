@@ -24,6 +24,7 @@ TINY_OPTIONS = [
     'model.backbone.depth=1', 'model.backbone.num_heads=2',
     'model.backbone.num_frames=4'
 ]
+eval_vos = load_tool(TOOL)
 
 
 @pytest.fixture(scope='module')
@@ -69,7 +70,7 @@ def test_propagate_and_score_real_sample(davis_sample: Path, tmp_path: Path,
     """DINO preset, tiny random encoder, 8 frames per sequence, 160 px."""
     davis = trimmed_sample(davis_sample, tmp_path / 'davis', 8)
     out = tmp_path / 'out'
-    result = load_tool(TOOL).main([
+    result = eval_vos.main([
         str(CONFIG),
         str(tiny_checkpoint), '--data-root',
         str(davis), '--out-dir',
@@ -89,7 +90,7 @@ def test_crw_preset_with_pairs(davis_sample: Path, tmp_path: Path,
                                tiny_checkpoint: Path) -> None:
     davis = trimmed_sample(davis_sample, tmp_path / 'davis', 6)
     out = tmp_path / 'out'
-    result = load_tool(TOOL).main([
+    result = eval_vos.main([
         str(CRW_CONFIG),
         str(tiny_checkpoint), '--data-root',
         str(davis), '--out-dir',
@@ -103,7 +104,7 @@ def test_crw_preset_with_pairs(davis_sample: Path, tmp_path: Path,
 def test_score_only(davis_sample: Path, tmp_path: Path) -> None:
     results = tmp_path / 'osvos'
     shutil.copytree(davis_sample / 'reference_results' / 'osvos', results)
-    row = load_tool(TOOL).main([
+    row = eval_vos.main([
         '--score-only', '--data-root',
         str(davis_sample), '--results-dir',
         str(results), '--no-progress'
@@ -128,7 +129,7 @@ def test_cli_errors(davis_sample: Path, tmp_path: Path) -> None:
     assert str(bad) in last and "'RGB'" in last
 
     with pytest.raises(SystemExit):
-        load_tool(TOOL).parse_args(['--data-root', 'x'])  # neither config nor -s
+        eval_vos.parse_args(['--data-root', 'x'])  # neither config nor -s
 
 
 def test_bad_checkpoint_is_one_line(davis_sample: Path, tmp_path: Path,
@@ -136,7 +137,7 @@ def test_bad_checkpoint_is_one_line(davis_sample: Path, tmp_path: Path,
     ckpt = tmp_path / 'wrong.pth'
     torch.save({'state_dict': {'backbone.norm.weight': torch.ones(3)}}, ckpt)
     with pytest.raises(SystemExit) as info:
-        load_tool(TOOL).main([
+        eval_vos.main([
             str(CONFIG),
             str(ckpt), '--data-root',
             str(davis_sample), '--out-dir',
@@ -186,7 +187,7 @@ def test_safetensors_checkpoint_segments_like_pth(tmp_path: Path,
     _, twin = publish_checkpoint(str(tiny_checkpoint), str(tmp_path / 'p'))
     results = []
     for name, ckpt in (('pth', tiny_checkpoint), ('st', twin)):
-        results.append(load_tool(TOOL).main([
+        results.append(eval_vos.main([
             str(CONFIG),
             str(ckpt), '--data-root',
             str(davis), '--out-dir',

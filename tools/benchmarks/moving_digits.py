@@ -254,5 +254,6 @@ def plot_few_label(prefix: str, what: str, scores: dict, runs: list,
             baselines={'random init': random[kind][str(shots)]})
         print(f'plot: {plot}')
 
+
 if __name__ == '__main__':
     main()
